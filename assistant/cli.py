@@ -1,0 +1,221 @@
+"""The command line of contract.md: check, rules (and the extra eval). Exit codes are part of it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, Protocol
+
+from .categories import SEVERITIES, severity_rank
+from .findings import Finding
+from .inputs import BatchError, SourceError, decode, read_batch, read_bytes
+from .library import LibraryError, collect, display_path
+from .text import InputError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+FAIL_ON_CHOICES = (*SEVERITIES, "never")
+
+
+class Result(Protocol):
+    findings: tuple[Finding, ...]
+
+    def to_dict(self, record_id: Any = None) -> dict[str, Any]: ...
+
+
+Analyse = Callable[[str, "str | None"], Result]
+
+
+def _fails(findings: Sequence[Finding], fail_on: str) -> bool:
+    if fail_on == "never":
+        return False
+    threshold = severity_rank(fail_on)
+    return any(severity_rank(f.severity) >= threshold for f in findings)
+
+
+def _print_json(obj: object) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _error(message: str) -> int:
+    print(f"reply-assistant: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+def _run_batch(args: argparse.Namespace, analyse: Analyse) -> int:
+    data, name = read_bytes(args.file)
+    failed_lines = 0
+    any_fails = False
+    for item in read_batch(data, name):
+        if isinstance(item, BatchError):
+            failed_lines += 1
+            _print_json(item.to_dict())
+            continue
+        case_type = args.case_type if getattr(args, "case_type", None) else item.case_type
+        try:
+            result = analyse(item.text, case_type)
+        except InputError as exc:
+            failed_lines += 1
+            _print_json(BatchError(item.line, item.id, str(exc)).to_dict())
+            continue
+        any_fails = any_fails or _fails(result.findings, args.fail_on)
+        _print_json(result.to_dict(item.id))
+        sys.stdout.flush()
+    if failed_lines:
+        print(f"reply-assistant: {failed_lines} line(s) of {name} could not be processed", file=sys.stderr)
+        return EXIT_USAGE
+    return EXIT_FINDINGS if any_fails else EXIT_OK
+
+
+def _run_single(
+    args: argparse.Namespace, analyse: Analyse, describe: Callable[[str, str, Result], str]
+) -> int:
+    data, name = read_bytes(args.file)
+    text = decode(data, name)
+    result = analyse(text, getattr(args, "case_type", None))
+    if args.format == "json":
+        _print_json(result.to_dict(None if name == "<stdin>" else name))
+    else:
+        print(describe(name, text, result))
+    return EXIT_FINDINGS if _fails(result.findings, args.fail_on) else EXIT_OK
+
+
+def _guarded(run: Callable[[], int]) -> int:
+    """Every failure a user can cause becomes one clear line and exit 2, never a traceback."""
+    try:
+        return run()
+    except LibraryError as exc:
+        for problem in exc.problems:
+            print(problem, file=sys.stderr)
+        return _error(f"the rule library has {len(exc.problems)} problem(s); see 'reply-assistant rules validate'")
+    except (SourceError, InputError) as exc:
+        return _error(str(exc))
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from .pipeline import get_nlp
+    from .report import format_findings
+    from .review import review
+
+    def analyse(text: str, case_type: str | None) -> Result:
+        return review(text, case_type, nlp=get_nlp(args.rules_dir))
+
+    def describe(name: str, text: str, result: Result) -> str:
+        out = format_findings(name, text, result.findings)
+        scores = result.readability  # type: ignore[attr-defined]
+        if not text.strip():
+            return f"{name}: the draft is empty; nothing to check"
+        return (
+            f"{out}\n  readability: reading ease {scores.flesch_reading_ease}, grade {scores.grade}, "
+            f"{scores.words} words, {scores.sentences} sentence{'s' if scores.sentences != 1 else ''}"
+        )
+
+    def run() -> int:
+        get_nlp(args.rules_dir)  # a broken library fails here, before any input is read
+        return _run_batch(args, analyse) if args.jsonl else _run_single(args, analyse, describe)
+
+    return _guarded(run)
+
+
+def _cmd_rules(args: argparse.Namespace) -> int:
+    if args.action == "validate":
+        library, problems = collect(args.rules_dir)
+        for problem in problems:
+            print(problem)
+        if problems:
+            print(f"{len(problems)} problem(s) in {display_path(library.rules_dir)}", file=sys.stderr)
+            return EXIT_USAGE
+        print(f"{len(library.rules)} rules in {display_path(library.rules_dir)}: valid")
+        return EXIT_OK
+
+    def run() -> int:
+        from .pipeline import cached_library, get_nlp
+
+        library = cached_library(args.rules_dir)
+        if args.action == "list":
+            return _list_rules(library.rules, args.format)
+        from .rule_tests import check_all_examples
+
+        outcomes = check_all_examples(get_nlp(args.rules_dir), library.rules)
+        failed = [o for o in outcomes if not o.ok]
+        for outcome in failed if not args.verbose else outcomes:
+            print(outcome)
+        print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
+        return EXIT_FINDINGS if failed else EXIT_OK
+
+    return _guarded(run)
+
+
+def _list_rules(rules: Sequence[Any], output_format: str) -> int:
+    if output_format == "json":
+        for rule in rules:
+            _print_json({
+                "id": rule.id, "family": rule.family, "category": rule.category, "severity": rule.severity,
+                "patterns": len(rule.patterns), "flag_examples": len(rule.flag_examples),
+                "pass_examples": len(rule.pass_examples), "path": rule.path, "line": rule.line,
+            })
+        return EXIT_OK
+    width = max((len(rule.id) for rule in rules), default=10)
+    for rule in rules:
+        print(f"{rule.id:<{width}}  {rule.category:<20} {rule.severity:<10} {rule.path}:{rule.line}")
+    print(f"{len(rules)} rules")
+    return EXIT_OK
+
+
+def _cmd_eval(args: argparse.Namespace) -> int:
+    from .evaluate import evaluate_file
+
+    def run() -> int:
+        report = evaluate_file(args.file, rules_dir=args.rules_dir)
+        if args.format == "json":
+            _print_json(report.to_dict())
+        else:
+            print(report.format())
+        return EXIT_OK
+
+    return _guarded(run)
+
+
+def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("file", nargs="?", default="-", metavar="FILE|-", help="input file, or - for standard input")
+    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
+    parser.add_argument("--jsonl", action="store_true", help="batch mode: one JSON object per input and output line")
+    parser.add_argument(
+        "--fail-on", choices=FAIL_ON_CHOICES, default="error",
+        help="exit 1 when a finding reaches this severity (default: error; never disables)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="reply-assistant",
+        description="Offline tone check for customer-service replies. Customer text never leaves this machine.",
+    )
+    parser.add_argument("--rules-dir", default=None, metavar="DIR", help="phrase-rule library (default: the bundled one)")
+    parser.add_argument("--templates-dir", default=None, metavar="DIR", help="reply templates (default: the bundled ones)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="tone check of an agent draft")
+    _add_analysis_options(check)
+    check.add_argument("--case-type", default=None, metavar="TYPE", help="also check the elements this case type needs")
+    check.set_defaults(handler=_cmd_check)
+
+    rules = commands.add_parser("rules", help="list, validate or test the phrase-rule library")
+    rules.add_argument("action", choices=("list", "validate", "test"))
+    rules.add_argument("--format", choices=("text", "json"), default="text", help="output format of 'list'")
+    rules.add_argument("-v", "--verbose", action="store_true", help="'test': show passing examples too")
+    rules.set_defaults(handler=_cmd_rules)
+
+    evaluate = commands.add_parser("eval", help="precision/recall/F1 on a labelled JSONL development set")
+    evaluate.add_argument("file", metavar="FILE")
+    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate.set_defaults(handler=_cmd_eval)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)

@@ -1,0 +1,105 @@
+"""build_nlp(): the one place the spaCy pipeline is assembled.
+
+blank English + sentencizer + a lower-case lookup lemmatizer + one checker per kind of text
+(agent drafts, customer messages). No trained pipeline: none can be downloaded at run time.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+from spacy.lookups import load_lookups
+from spacy.tokens import Doc
+
+from . import checker as _checker  # noqa: F401 - registers the checker factory
+from .library import DEFAULT_RULES_DIR, Library, load_library, rule_files
+from .text import prepare_text
+
+LEMMATIZER = "reply_assistant_lemmatizer"
+CHECKER_BY_KIND = {"draft": "draft_checker", "message": "message_checker"}
+
+
+class LowercaseLookupLemmatizer:
+    """Lemmas from spacy-lookups-data's English table, looked up by the lower-case form.
+
+    spaCy's own lookup mode looks up the text as written, so a sentence-initial "Emails" or
+    "Apologies" keeps its inflection and LEMMA patterns would miss it.
+    """
+
+    def __init__(self, nlp: Language):
+        self.table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
+        self.strings = nlp.vocab.strings
+        self._lemma_by_lower: dict[int, int] = {}
+
+    def __call__(self, doc: Doc) -> Doc:
+        cache = self._lemma_by_lower
+        for token in doc:
+            lemma = cache.get(token.lower)
+            if lemma is None:
+                lower = token.lower_
+                lemma = self.strings.add(self.table.get(lower, lower))
+                cache[token.lower] = lemma
+            token.lemma = lemma
+        return doc
+
+
+@Language.factory(LEMMATIZER, assigns=["token.lemma"])
+def make_lemmatizer(nlp: Language, name: str) -> LowercaseLookupLemmatizer:
+    return LowercaseLookupLemmatizer(nlp)
+
+
+def _signature(rules_dir: Path) -> tuple[tuple[str, int, int], ...]:
+    """Changes whenever a curator saves a file, so an edited library is never served stale."""
+    paths = [*rule_files(rules_dir), *sorted(rules_dir.glob("*.yml"))] if rules_dir.is_dir() else []
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)
+
+
+@lru_cache(maxsize=8)
+def _load(rules_dir: str, signature: tuple) -> Library:
+    return load_library(Path(rules_dir))
+
+
+def resolve_rules_dir(rules_dir: str | Path | None) -> Path:
+    return Path(rules_dir).resolve() if rules_dir else DEFAULT_RULES_DIR
+
+
+def cached_library(rules_dir: str | Path | None = None) -> Library:
+    """The validated library for rules_dir; raises LibraryError when it is broken."""
+    path = resolve_rules_dir(rules_dir)
+    return _load(str(path), _signature(path))
+
+
+def build_nlp(rules_dir: str | Path | None = None) -> Language:
+    """A fresh pipeline over the library in rules_dir. Raises LibraryError for a broken library."""
+    path = str(resolve_rules_dir(rules_dir))
+    cached_library(path)  # validate first, so a broken library fails before any pipe is built
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer")
+    nlp.add_pipe(LEMMATIZER)
+    for kind, name in CHECKER_BY_KIND.items():
+        nlp.add_pipe("reply_assistant_checker", name=name, config={"rules_dir": path, "kind": kind})
+    return nlp
+
+
+@lru_cache(maxsize=4)
+def _shared_nlp(rules_dir: str, signature: tuple) -> Language:
+    return build_nlp(rules_dir)
+
+
+def get_nlp(rules_dir: str | Path | None = None) -> Language:
+    """The shared pipeline for rules_dir, rebuilt only when the library's files change."""
+    path = resolve_rules_dir(rules_dir)
+    return _shared_nlp(str(path), _signature(path))
+
+
+def checker_for(nlp: Language, kind: str) -> _checker.PhraseChecker:
+    return nlp.get_pipe(CHECKER_BY_KIND[kind])
+
+
+def run(nlp: Language, text: str, kind: str) -> Doc:
+    """Tokenize and check `text` as one kind, skipping the other kind's checker."""
+    other = [name for k, name in CHECKER_BY_KIND.items() if k != kind]
+    return nlp(prepare_text(text), disable=other)

@@ -1,0 +1,67 @@
+"""Run every rule's own examples: flag examples must fire the rule, pass examples must not."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+
+from .library import Rule
+from .pipeline import checker_for, run
+
+
+@dataclass(frozen=True)
+class ExampleOutcome:
+    rule_id: str
+    expectation: str  # "flag" or "pass"
+    text: str
+    ok: bool
+    detail: str
+
+    def __str__(self) -> str:
+        status = "ok" if self.ok else "FAIL"
+        return f"{status} {self.rule_id} [{self.expectation}] {self.text!r}: {self.detail}"
+
+
+def _rule_spans(nlp: Language, rule: Rule, text: str) -> list[tuple[int, int, str]]:
+    checker = checker_for(nlp, rule.kind)
+    doc = run(nlp, text, rule.kind)
+    return [
+        (span.start_char, span.end_char, text[span.start_char:span.end_char])
+        for span in doc.spans[checker.span_key]
+        if span.id_ == rule.id
+    ]
+
+
+def check_rule_examples(nlp: Language, rule: Rule) -> list[ExampleOutcome]:
+    outcomes = []
+    for example in rule.flag_examples:
+        spans = _rule_spans(nlp, rule, example.text)
+        if not spans:
+            outcomes.append(ExampleOutcome(rule.id, "flag", example.text, False, "the rule did not fire"))
+            continue
+        if example.match is None:
+            outcomes.append(ExampleOutcome(rule.id, "flag", example.text, True, f"fired on {spans[0][2]!r}"))
+            continue
+        match_start = example.text.find(example.match)
+        match_end = match_start + len(example.match)
+        hit = [s for s in spans if s[0] < match_end and match_start < s[1]]
+        if hit:
+            outcomes.append(ExampleOutcome(rule.id, "flag", example.text, True, f"fired on {hit[0][2]!r}"))
+        else:
+            found = ", ".join(repr(s[2]) for s in spans)
+            outcomes.append(ExampleOutcome(
+                rule.id, "flag", example.text, False, f"expected a match on {example.match!r}, fired on {found}"
+            ))
+    for text in rule.pass_examples:
+        spans = _rule_spans(nlp, rule, text)
+        if spans:
+            found = ", ".join(repr(s[2]) for s in spans)
+            outcomes.append(ExampleOutcome(rule.id, "pass", text, False, f"should not fire, but fired on {found}"))
+        else:
+            outcomes.append(ExampleOutcome(rule.id, "pass", text, True, "did not fire"))
+    return outcomes
+
+
+def check_all_examples(nlp: Language, rules: list[Rule] | tuple[Rule, ...]) -> list[ExampleOutcome]:
+    return [outcome for rule in rules for outcome in check_rule_examples(nlp, rule)]

@@ -1,0 +1,36 @@
+"""Input text handling shared by the checker, the scan and the CLI."""
+
+from __future__ import annotations
+
+# Typographic quotes and spaces become their ASCII twins before tokenizing, one character for one,
+# so that "you’re lucky" matches the rule written as "you're lucky" and every offset stays valid
+# for the original text.
+_SAME_LENGTH_FOLDS = str.maketrans({
+    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
+    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
+    "\u00a0": " ", "\u2007": " ", "\u202f": " ",
+})
+
+# A draft or a message is a few hundred words; far beyond that is a pasted log or a wrong file.
+MAX_TEXT_CHARS = 100_000
+
+
+class InputError(ValueError):
+    """Text that cannot be checked, with a message fit for the person who supplied it."""
+
+
+def prepare_text(text: str) -> str:
+    return text.translate(_SAME_LENGTH_FOLDS)
+
+
+def validate_text(text: object) -> str:
+    if not isinstance(text, str):
+        raise InputError(f"text must be a string, got {type(text).__name__}")
+    if len(text) > MAX_TEXT_CHARS:
+        raise InputError(
+            f"text is {len(text):,} characters; the limit is {MAX_TEXT_CHARS:,} "
+            "(a draft or message, not a whole file)"
+        )
+    if "\x00" in text:
+        raise InputError("text contains NUL bytes: it looks like binary data, not a message")
+    return text

@@ -1,0 +1,80 @@
+"""YAML loading that remembers where each mapping started, so errors can name a line."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+
+class LineDict(dict):
+    """A mapping from a YAML file that knows the (1-based) line it starts on."""
+
+    line: int = 0
+
+
+class _LineLoader(yaml.SafeLoader):
+    pass
+
+
+# YAML 1.1 reads on/off/yes/no as booleans, so a token list like [in, on, at] would silently hold
+# True. Rule files are full of such words: only true/false are booleans here, as in YAML 1.2.
+_LineLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_LineLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
+    loader.flatten_mapping(node)
+    mapping = LineDict()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        try:
+            hash(key)
+        except TypeError as exc:
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"found an unhashable key ({exc})",
+                key_node.start_mark,
+            ) from exc
+        if key in mapping:
+            # PyYAML keeps the last of two equal keys; a curator's first value would vanish silently.
+            raise yaml.constructor.ConstructorError(
+                "while constructing a mapping",
+                node.start_mark,
+                f"found duplicate key {key!r}",
+                key_node.start_mark,
+            )
+        mapping[key] = loader.construct_object(value_node, deep=True)
+    mapping.line = node.start_mark.line + 1
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse YAML text; mappings come back as LineDict. Raises yaml.YAMLError."""
+    return yaml.load(text, Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+
+
+def line_of(value: object, default: int = 0) -> int:
+    return getattr(value, "line", default)
+
+
+def yaml_error_line(exc: yaml.YAMLError) -> int:
+    mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+    return mark.line + 1 if mark is not None else 0
+
+
+def yaml_error_text(exc: yaml.YAMLError) -> str:
+    problem = getattr(exc, "problem", None)
+    context = getattr(exc, "context", None)
+    parts = [part for part in (context, problem) if part]
+    return ", ".join(parts) if parts else str(exc).splitlines()[0]
