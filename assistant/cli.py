@@ -173,7 +173,7 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         if args.format == "json":
             _print_json(report.to_dict())
         else:
-            print(report.format())
+            print(report.format(show_errors=args.show_errors))
         return EXIT_OK
 
     return _guarded(run)
@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser("eval", help="precision/recall/F1 on a labelled JSONL development set")
     evaluate.add_argument("file", metavar="FILE")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    evaluate.add_argument("--show-errors", action="store_true", help="list every record the checker got wrong")
     evaluate.set_defaults(handler=_cmd_eval)
     return parser
 

@@ -48,6 +48,7 @@ ROUTE_OPENERS = (
     ("happy", "to"), ("you", "may"), ("you", "might"), ("what", "you", "can"), ("the", "best", "option"),
     ("one", "option"), ("another", "option"), ("the", "next", "step"), ("i", "'ll"), ("we", "'ll"),
 )
+NEXT_SENTENCE_OFFERS = frozenset({"can", "could", "option", "options", "instead", "alternatively", "link", "offer"})
 HEDGES = frozenset({
     "if", "unless", "provided", "providing", "assuming", "barring", "hopefully", "expected", "expect",
     "estimated", "estimate", "aim", "aiming", "likely", "probably", "should", "may", "might", "usually",
@@ -123,8 +124,14 @@ class DocContext:
         following = self._next_sentence(max(end - 1, 0))
         if following is None:
             return False
-        words = tuple(t.lower_ for t in doc[following[0]:following[1]] if not t.is_punct and not t.is_space)[:3]
-        return any(words[: len(opener)] == opener for opener in ROUTE_OPENERS)
+        words = tuple(t.lower_ for t in doc[following[0]:following[1]] if not t.is_punct and not t.is_space)
+        if any(words[: len(opener)] == opener for opener in ROUTE_OPENERS):
+            return True
+        # "Our repair team can fix it for £79": an offer anywhere in the next sentence, unless it is negated.
+        return any(
+            word in NEXT_SENTENCE_OFFERS and (i + 1 >= len(words) or words[i + 1] not in NEGATIONS)
+            for i, word in enumerate(words)
+        )
 
     def hedged(self, start: int, end: int) -> bool:
         sent_start, sent_end = self.sentence(start)
