@@ -63,7 +63,10 @@ def _run_batch(args: argparse.Namespace, analyse: Analyse) -> int:
         _print_json(result.to_dict(item.id))
         sys.stdout.flush()
     if failed_lines:
-        print(f"reply-assistant: {failed_lines} line(s) of {name} could not be processed", file=sys.stderr)
+        print(
+            f"reply-assistant: {failed_lines} line(s) of {name} could not be processed",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     return EXIT_FINDINGS if any_fails else EXIT_OK
 
@@ -88,7 +91,9 @@ def _guarded(run: Callable[[], int]) -> int:
     except LibraryError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
-        return _error(f"the rule library has {len(exc.problems)} problem(s); see 'reply-assistant rules validate'")
+        return _error(
+            f"the rule library has {len(exc.problems)} problem(s); see 'reply-assistant rules validate'"
+        )
     except (SourceError, InputError) as exc:
         return _error(str(exc))
     except BrokenPipeError:
@@ -126,7 +131,9 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         for problem in problems:
             print(problem)
         if problems:
-            print(f"{len(problems)} problem(s) in {display_path(library.rules_dir)}", file=sys.stderr)
+            print(
+                f"{len(problems)} problem(s) in {display_path(library.rules_dir)}", file=sys.stderr
+            )
             return EXIT_USAGE
         print(f"{len(library.rules)} rules in {display_path(library.rules_dir)}: valid")
         return EXIT_OK
@@ -152,15 +159,25 @@ def _cmd_rules(args: argparse.Namespace) -> int:
 def _list_rules(rules: Sequence[Any], output_format: str) -> int:
     if output_format == "json":
         for rule in rules:
-            _print_json({
-                "id": rule.id, "family": rule.family, "category": rule.category, "severity": rule.severity,
-                "patterns": len(rule.patterns), "flag_examples": len(rule.flag_examples),
-                "pass_examples": len(rule.pass_examples), "path": rule.path, "line": rule.line,
-            })
+            _print_json(
+                {
+                    "id": rule.id,
+                    "family": rule.family,
+                    "category": rule.category,
+                    "severity": rule.severity,
+                    "patterns": len(rule.patterns),
+                    "flag_examples": len(rule.flag_examples),
+                    "pass_examples": len(rule.pass_examples),
+                    "path": rule.path,
+                    "line": rule.line,
+                }
+            )
         return EXIT_OK
     width = max((len(rule.id) for rule in rules), default=10)
     for rule in rules:
-        print(f"{rule.id:<{width}}  {rule.category:<20} {rule.severity:<10} {rule.path}:{rule.line}")
+        print(
+            f"{rule.id:<{width}}  {rule.category:<20} {rule.severity:<10} {rule.path}:{rule.line}"
+        )
     print(f"{len(rules)} rules")
     return EXIT_OK
 
@@ -180,11 +197,19 @@ def _cmd_eval(args: argparse.Namespace) -> int:
 
 
 def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("file", nargs="?", default="-", metavar="FILE|-", help="input file, or - for standard input")
-    parser.add_argument("--format", choices=("text", "json"), default="text", help="output format (default: text)")
-    parser.add_argument("--jsonl", action="store_true", help="batch mode: one JSON object per input and output line")
     parser.add_argument(
-        "--fail-on", choices=FAIL_ON_CHOICES, default="error",
+        "file", nargs="?", default="-", metavar="FILE|-", help="input file, or - for standard input"
+    )
+    parser.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format (default: text)"
+    )
+    parser.add_argument(
+        "--jsonl", action="store_true", help="batch mode: one JSON object per input and output line"
+    )
+    parser.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default="error",
         help="exit 1 when a finding reaches this severity (default: error; never disables)",
     )
 
@@ -194,25 +219,48 @@ def build_parser() -> argparse.ArgumentParser:
         prog="reply-assistant",
         description="Offline tone check for customer-service replies. Customer text never leaves this machine.",
     )
-    parser.add_argument("--rules-dir", default=None, metavar="DIR", help="phrase-rule library (default: the bundled one)")
-    parser.add_argument("--templates-dir", default=None, metavar="DIR", help="reply templates (default: the bundled ones)")
+    parser.add_argument(
+        "--rules-dir",
+        default=None,
+        metavar="DIR",
+        help="phrase-rule library (default: the bundled one)",
+    )
+    parser.add_argument(
+        "--templates-dir",
+        default=None,
+        metavar="DIR",
+        help="reply templates (default: the bundled ones)",
+    )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="tone check of an agent draft")
     _add_analysis_options(check)
-    check.add_argument("--case-type", default=None, metavar="TYPE", help="also check the elements this case type needs")
+    check.add_argument(
+        "--case-type",
+        default=None,
+        metavar="TYPE",
+        help="also check the elements this case type needs",
+    )
     check.set_defaults(handler=_cmd_check)
 
     rules = commands.add_parser("rules", help="list, validate or test the phrase-rule library")
     rules.add_argument("action", choices=("list", "validate", "test"))
-    rules.add_argument("--format", choices=("text", "json"), default="text", help="output format of 'list'")
-    rules.add_argument("-v", "--verbose", action="store_true", help="'test': show passing examples too")
+    rules.add_argument(
+        "--format", choices=("text", "json"), default="text", help="output format of 'list'"
+    )
+    rules.add_argument(
+        "-v", "--verbose", action="store_true", help="'test': show passing examples too"
+    )
     rules.set_defaults(handler=_cmd_rules)
 
-    evaluate = commands.add_parser("eval", help="precision/recall/F1 on a labelled JSONL development set")
+    evaluate = commands.add_parser(
+        "eval", help="precision/recall/F1 on a labelled JSONL development set"
+    )
     evaluate.add_argument("file", metavar="FILE")
     evaluate.add_argument("--format", choices=("text", "json"), default="text")
-    evaluate.add_argument("--show-errors", action="store_true", help="list every record the checker got wrong")
+    evaluate.add_argument(
+        "--show-errors", action="store_true", help="list every record the checker got wrong"
+    )
     evaluate.set_defaults(handler=_cmd_eval)
     return parser
 

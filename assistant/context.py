@@ -15,45 +15,200 @@ from __future__ import annotations
 
 from spacy.tokens import Doc
 
-NEGATIONS = frozenset({"not", "n't", "never", "no", "nobody", "nothing", "neither", "nor", "without", "hardly"})
+NEGATIONS = frozenset(
+    {"not", "n't", "never", "no", "nobody", "nothing", "neither", "nor", "without", "hardly"}
+)
 NEGATION_WINDOW = 5
 CONDITIONALS = frozenset({"if", "unless", "whether"})
 CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "-", "(", ")"})
-REPORTERS = frozenset({"you", "he", "she", "they", "customer", "customers", "someone", "people", "i", "we"})
-REPORTING_VERBS = frozenset({
-    "write", "wrote", "say", "said", "mention", "mentioned", "state", "stated", "claim", "claimed",
-    "tell", "told", "ask", "asked", "feel", "felt", "think", "thought", "call", "called", "describe",
-    "described", "quote", "quoted", "complain", "complained", "suggest", "suggested", "accuse", "accused",
-})
+REPORTERS = frozenset(
+    {"you", "he", "she", "they", "customer", "customers", "someone", "people", "i", "we"}
+)
+REPORTING_VERBS = frozenset(
+    {
+        "write",
+        "wrote",
+        "say",
+        "said",
+        "mention",
+        "mentioned",
+        "state",
+        "stated",
+        "claim",
+        "claimed",
+        "tell",
+        "told",
+        "ask",
+        "asked",
+        "feel",
+        "felt",
+        "think",
+        "thought",
+        "call",
+        "called",
+        "describe",
+        "described",
+        "quote",
+        "quoted",
+        "complain",
+        "complained",
+        "suggest",
+        "suggested",
+        "accuse",
+        "accused",
+    }
+)
 # The agent speaking as themselves: "we said", "I mentioned" report our own words, which still count.
 SELF_REPORTERS = frozenset({"i", "we"})
 FIRST_PERSON = frozenset({"i", "we", "i've", "we've"})
-REMEDY_VERBS = frozenset({
-    "send", "sent", "ship", "refund", "issue", "arrange", "replace", "book", "credit", "reship", "dispatch",
-    "upgrade", "compensate", "resend", "expedite", "cover", "pay", "rebook", "add", "waive", "swap", "apply",
-    "fix", "chase", "open", "raise", "put", "reorder", "order", "reimburse", "offer", "move", "process",
-    "prioritise", "prioritize", "escalate", "contact", "file", "lodge", "upgrade", "extend", "reset", "restore",
-})
-ROUTE_TURNS = frozenset({"but", "however", "instead", "alternatively", "though"})
-ROUTE_WORDS = frozenset({
-    "can", "could", "'ll", "will", "happy", "link", "option", "options", "offer", "'ve", "have", "here",
-    "contact", "reply", "request", "appeal", "visit", "able", "glad", "ombudsman", "suggest", "recommend",
-})
-ROUTE_OPENERS = (
-    ("however",), ("instead",), ("alternatively",), ("what", "i", "can"), ("what", "we", "can"),
-    ("you", "can"), ("you", "could"), ("i", "can"), ("we", "can"), ("i", "could"), ("we", "could"),
-    ("i", "'ve"), ("i", "have"), ("we", "'ve"), ("we", "have"), ("here", "'s"), ("here", "is"), ("please", "use"),
-    ("please", "visit"), ("please", "contact"), ("please", "reply"), ("please", "call"), ("please", "click"),
-    ("if", "you", "'d"), ("if", "you", "would"), ("i", "'d", "be"), ("i", "would", "be"), ("i", "'m", "happy"),
-    ("happy", "to"), ("you", "may"), ("you", "might"), ("what", "you", "can"), ("the", "best", "option"),
-    ("one", "option"), ("another", "option"), ("the", "next", "step"), ("i", "'ll"), ("we", "'ll"),
+REMEDY_VERBS = frozenset(
+    {
+        "send",
+        "sent",
+        "ship",
+        "refund",
+        "issue",
+        "arrange",
+        "replace",
+        "book",
+        "credit",
+        "reship",
+        "dispatch",
+        "upgrade",
+        "compensate",
+        "resend",
+        "expedite",
+        "cover",
+        "pay",
+        "rebook",
+        "add",
+        "waive",
+        "swap",
+        "apply",
+        "fix",
+        "chase",
+        "open",
+        "raise",
+        "put",
+        "reorder",
+        "order",
+        "reimburse",
+        "offer",
+        "move",
+        "process",
+        "prioritise",
+        "prioritize",
+        "escalate",
+        "contact",
+        "file",
+        "lodge",
+        "extend",
+        "reset",
+        "restore",
+    }
 )
-NEXT_SENTENCE_OFFERS = frozenset({"can", "could", "option", "options", "instead", "alternatively", "link", "offer"})
-HEDGES = frozenset({
-    "if", "unless", "provided", "providing", "assuming", "barring", "hopefully", "expected", "expect",
-    "estimated", "estimate", "aim", "aiming", "likely", "probably", "should", "may", "might", "usually",
-    "normally", "typically", "depending", "subject", "fingers", "hope", "hoping", "all", "ideally",
-})
+ROUTE_TURNS = frozenset({"but", "however", "instead", "alternatively", "though"})
+ROUTE_WORDS = frozenset(
+    {
+        "can",
+        "could",
+        "'ll",
+        "will",
+        "happy",
+        "link",
+        "option",
+        "options",
+        "offer",
+        "'ve",
+        "have",
+        "here",
+        "contact",
+        "reply",
+        "request",
+        "appeal",
+        "visit",
+        "able",
+        "glad",
+        "ombudsman",
+        "suggest",
+        "recommend",
+    }
+)
+ROUTE_OPENERS = (
+    ("however",),
+    ("instead",),
+    ("alternatively",),
+    ("what", "i", "can"),
+    ("what", "we", "can"),
+    ("you", "can"),
+    ("you", "could"),
+    ("i", "can"),
+    ("we", "can"),
+    ("i", "could"),
+    ("we", "could"),
+    ("i", "'ve"),
+    ("i", "have"),
+    ("we", "'ve"),
+    ("we", "have"),
+    ("here", "'s"),
+    ("here", "is"),
+    ("please", "use"),
+    ("please", "visit"),
+    ("please", "contact"),
+    ("please", "reply"),
+    ("please", "call"),
+    ("please", "click"),
+    ("if", "you", "'d"),
+    ("if", "you", "would"),
+    ("i", "'d", "be"),
+    ("i", "would", "be"),
+    ("i", "'m", "happy"),
+    ("happy", "to"),
+    ("you", "may"),
+    ("you", "might"),
+    ("what", "you", "can"),
+    ("the", "best", "option"),
+    ("one", "option"),
+    ("another", "option"),
+    ("the", "next", "step"),
+    ("i", "'ll"),
+    ("we", "'ll"),
+)
+NEXT_SENTENCE_OFFERS = frozenset(
+    {"can", "could", "option", "options", "instead", "alternatively", "link", "offer"}
+)
+HEDGES = frozenset(
+    {
+        "if",
+        "unless",
+        "provided",
+        "providing",
+        "assuming",
+        "barring",
+        "hopefully",
+        "expected",
+        "expect",
+        "estimated",
+        "estimate",
+        "aim",
+        "aiming",
+        "likely",
+        "probably",
+        "should",
+        "may",
+        "might",
+        "usually",
+        "normally",
+        "typically",
+        "depending",
+        "subject",
+        "fingers",
+        "hope",
+        "hoping",
+        "all",
+        "ideally",
+    }
+)
 QUOTE_CHARS = frozenset({'"', "'", "«", "»", "„", "“", "”", "‘", "’", "`"})
 
 
@@ -124,7 +279,9 @@ class DocContext:
         following = self._next_sentence(max(end - 1, 0))
         if following is None:
             return False
-        words = tuple(t.lower_ for t in doc[following[0]:following[1]] if not t.is_punct and not t.is_space)
+        words = tuple(
+            t.lower_ for t in doc[following[0] : following[1]] if not t.is_punct and not t.is_space
+        )
         if any(words[: len(opener)] == opener for opener in ROUTE_OPENERS):
             return True
         # "Our repair team can fix it for £79": an offer anywhere in the next sentence, unless it is negated.
@@ -142,7 +299,11 @@ class DocContext:
         )
 
     def _all_being_well(self, i: int) -> bool:
-        return i + 2 < len(self.doc) and self.doc[i + 1].lower_ == "being" and self.doc[i + 2].lower_ == "well"
+        return (
+            i + 2 < len(self.doc)
+            and self.doc[i + 1].lower_ == "being"
+            and self.doc[i + 2].lower_ == "well"
+        )
 
     def negated(self, start: int) -> bool:
         sent_start, _ = self.sentence(start)
@@ -170,7 +331,9 @@ class DocContext:
             token = self.doc[i]
             if token.text in CLAUSE_BREAKS:
                 return False
-            if token.lower_ in CONDITIONALS or (token.lower_ == "case" and i > 0 and self.doc[i - 1].lower_ == "in"):
+            if token.lower_ in CONDITIONALS or (
+                token.lower_ == "case" and i > 0 and self.doc[i - 1].lower_ == "in"
+            ):
                 return True
         return False
 

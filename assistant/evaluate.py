@@ -47,9 +47,14 @@ class LabelScore:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "label": self.label, "precision": round(self.precision, 3), "recall": round(self.recall, 3),
-            "f1": round(self.f1, 3), "support": self.support, "tp": self.true_positives,
-            "fp": self.false_positives, "fn": self.false_negatives,
+            "label": self.label,
+            "precision": round(self.precision, 3),
+            "recall": round(self.recall, 3),
+            "f1": round(self.f1, 3),
+            "support": self.support,
+            "tp": self.true_positives,
+            "fp": self.false_positives,
+            "fn": self.false_negatives,
         }
 
 
@@ -76,13 +81,18 @@ class EvalReport:
 
     def to_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "path": self.path, "kind": self.kind, "records": self.records,
+            "path": self.path,
+            "kind": self.kind,
+            "records": self.records,
             "labels": [score.to_dict() for score in self.per_label],
-            "micro": self.micro.to_dict(), "span_micro": self.span_micro.to_dict(),
+            "micro": self.micro.to_dict(),
+            "span_micro": self.span_micro.to_dict(),
         }
         if self.case_accuracy is not None:
             out["case_type_accuracy"] = round(self.case_accuracy, 3)
-            out["case_type_confusion"] = {gold: dict(row) for gold, row in self.case_confusion.items()}
+            out["case_type_confusion"] = {
+                gold: dict(row) for gold, row in self.case_confusion.items()
+            }
         return out
 
     def format(self, show_errors: bool = False) -> str:
@@ -93,19 +103,30 @@ class EvalReport:
                 f"{score.label:<22} {score.precision:>9.3f} {score.recall:>7.3f} {score.f1:>6.3f} {score.support:>8}"
             )
         span = self.span_micro
-        lines.append(f"{'span overlap (micro)':<22} {span.precision:>9.3f} {span.recall:>7.3f} {span.f1:>6.3f} {span.support:>8}")
+        lines.append(
+            f"{'span overlap (micro)':<22} {span.precision:>9.3f} {span.recall:>7.3f} {span.f1:>6.3f} {span.support:>8}"
+        )
         if self.case_accuracy is not None:
-            lines += ["", f"case type accuracy: {self.case_accuracy:.3f}", "", *self._confusion_lines()]
+            lines += [
+                "",
+                f"case type accuracy: {self.case_accuracy:.3f}",
+                "",
+                *self._confusion_lines(),
+            ]
         if show_errors and self.misses:
             lines += ["", "errors:"]
             for miss in self.misses:
-                lines.append(f"- {miss.record_id}: missed {list(miss.missed)} extra {[e[:2] for e in miss.extra]}")
+                lines.append(
+                    f"- {miss.record_id}: missed {list(miss.missed)} extra {[e[:2] for e in miss.extra]}"
+                )
                 lines.append(f"    {miss.text[:300]!r}")
                 lines.extend(f"    fired {rule} on {text!r}" for _label, rule, text in miss.extra)
         return "\n".join(lines)
 
     def _confusion_lines(self) -> list[str]:
-        names = sorted({*self.case_confusion, *(p for row in self.case_confusion.values() for p in row)})
+        names = sorted(
+            {*self.case_confusion, *(p for row in self.case_confusion.values() for p in row)}
+        )
         short = {name: name[:6] for name in names}
         corner = "gold \\ predicted"
         header = f"{corner:<30}" + "".join(f"{short[n]:>7}" for n in names)
@@ -136,8 +157,10 @@ def load_records(path: str | Path) -> list[dict[str, Any]]:
     return records
 
 
-def _overlaps(a: tuple[int, int], b: tuple[int, int]) -> bool:
-    return a[0] < b[1] and b[0] < a[1]
+def _same_span(found: tuple[str, tuple[int, int]], gold: tuple[str, tuple[int, int]]) -> bool:
+    """Same label and overlapping offsets: gold spans are clauses, findings are the phrases inside them."""
+    (found_label, (start, end)), (gold_label, (gold_start, gold_end)) = found, gold
+    return found_label == gold_label and start < gold_end and gold_start < end
 
 
 def score(
@@ -151,7 +174,11 @@ def score(
     misses: list[Miss] = []
     predictions: list[list[Any]] = []
     for record in records:
-        findings = [f for f in predict(record["text"]) if f.severity in LABEL_SEVERITIES and f.category in counts]
+        findings = [
+            f
+            for f in predict(record["text"])
+            if f.severity in LABEL_SEVERITIES and f.category in counts
+        ]
         predictions.append(findings)
         gold = set(record.get("labels", [])) & set(labels)
         predicted = {f.category for f in findings}
@@ -162,17 +189,26 @@ def score(
                 counts[label]["fp"] += 1
             elif label in gold:
                 counts[label]["fn"] += 1
-        gold_spans = [(s["label"], (s["start"], s["end"])) for s in record.get("spans", []) if s.get("label") in counts]
+        gold_spans = [
+            (s["label"], (s["start"], s["end"]))
+            for s in record.get("spans", [])
+            if s.get("label") in counts
+        ]
         found = [(f.category, (f.start, f.end)) for f in findings]
-        span_counts["tp"] += sum(any(l == g and _overlaps(s, gs) for g, gs in gold_spans) for l, s in found)
-        span_counts["fp"] += sum(not any(l == g and _overlaps(s, gs) for g, gs in gold_spans) for l, s in found)
-        span_counts["fn"] += sum(not any(l == g and _overlaps(s, gs) for l, s in found) for g, gs in gold_spans)
+        found_hits = [any(_same_span(f, g) for g in gold_spans) for f in found]
+        span_counts["tp"] += sum(found_hits)
+        span_counts["fp"] += len(found_hits) - sum(found_hits)
+        span_counts["fn"] += sum(not any(_same_span(f, g) for f in found) for g in gold_spans)
         if gold != predicted:
             extra = tuple((f.category, f.rule, f.text) for f in findings if f.category not in gold)
-            misses.append(Miss(record.get("id"), record["text"], tuple(sorted(gold - predicted)), extra))
+            misses.append(
+                Miss(record.get("id"), record["text"], tuple(sorted(gold - predicted)), extra)
+            )
     per_label = [LabelScore(label, c["tp"], c["fp"], c["fn"]) for label, c in counts.items()]
     micro = LabelScore(
-        "micro", sum(s.true_positives for s in per_label), sum(s.false_positives for s in per_label),
+        "micro",
+        sum(s.true_positives for s in per_label),
+        sum(s.false_positives for s in per_label),
         sum(s.false_negatives for s in per_label),
     )
     span_micro = LabelScore("span", span_counts["tp"], span_counts["fp"], span_counts["fn"])
@@ -205,8 +241,15 @@ def evaluate_file(path: str | Path, rules_dir: str | None = None) -> EvalReport:
             confusion.setdefault(gold, Counter())[predicted] += 1
             correct += gold == predicted
         return EvalReport(
-            str(path), "customer-message", len(records), per_label, micro, span_micro, misses,
-            case_accuracy=correct / len(records) if records else 0.0, case_confusion=confusion,
+            str(path),
+            "customer-message",
+            len(records),
+            per_label,
+            micro,
+            span_micro,
+            misses,
+            case_accuracy=correct / len(records) if records else 0.0,
+            case_confusion=confusion,
             seconds=time.perf_counter() - started,
         )
     from .review import review
@@ -215,6 +258,12 @@ def evaluate_file(path: str | Path, rules_dir: str | None = None) -> EvalReport:
         records, lambda text: review(text, nlp=nlp).findings, DRAFT_CATEGORIES
     )
     return EvalReport(
-        str(path), "agent-reply", len(records), per_label, micro, span_micro, misses,
+        str(path),
+        "agent-reply",
+        len(records),
+        per_label,
+        micro,
+        span_micro,
+        misses,
         seconds=time.perf_counter() - started,
     )

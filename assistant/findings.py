@@ -43,10 +43,18 @@ def phrase_findings(doc: Doc, checker: PhraseChecker, original_text: str) -> lis
         rule = checker.rules[span.id_]
         start, end = span.start_char, span.end_char
         matched = original_text[start:end]
-        findings.append(Finding(
-            category=rule.category, rule=rule.id, severity=rule.severity, start=start, end=end,
-            text=matched, message=rule.render_message(matched), suggestions=rule.suggestions,
-        ))
+        findings.append(
+            Finding(
+                category=rule.category,
+                rule=rule.id,
+                severity=rule.severity,
+                start=start,
+                end=end,
+                text=matched,
+                message=rule.render_message(matched),
+                suggestions=rule.suggestions,
+            )
+        )
     return findings
 
 
@@ -56,4 +64,6 @@ def labels_of(findings: Iterable[Finding]) -> list[str]:
 
 
 def sort_findings(findings: Iterable[Finding]) -> tuple[Finding, ...]:
-    return tuple(sorted(findings, key=lambda f: (f.start, f.end, -SEVERITIES.index(f.severity), f.rule)))
+    return tuple(
+        sorted(findings, key=lambda f: (f.start, f.end, -SEVERITIES.index(f.severity), f.rule))
+    )

@@ -94,7 +94,9 @@ def _parse_line(raw: bytes, number: int, where: str) -> BatchItem | BatchError:
         return BatchError(number, record_id, "missing field 'text'")
     text = record["text"]
     if not isinstance(text, str):
-        return BatchError(number, record_id, f"field 'text' must be a string, got {type(text).__name__}")
+        return BatchError(
+            number, record_id, f"field 'text' must be a string, got {type(text).__name__}"
+        )
     case_type = record.get("case_type")
     if case_type is not None and not isinstance(case_type, str):
         return BatchError(number, record_id, "field 'case_type' must be a string or null")

@@ -46,8 +46,18 @@ CONTEXTS = ("negated", "quoted", "question", "conditional", "remedied", "route_o
 DEFAULT_CONTEXTS = ("negated", "quoted", "question", "conditional")
 FILE_KEYS = frozenset({"family", "category", "description", "ignore_when", "rules"})
 RULE_KEYS = frozenset(
-    {"id", "category", "severity", "message", "suggestions", "patterns", "exceptions",
-     "ignore_when", "examples", "note"}
+    {
+        "id",
+        "category",
+        "severity",
+        "message",
+        "suggestions",
+        "patterns",
+        "exceptions",
+        "ignore_when",
+        "examples",
+        "note",
+    }
 )
 FLAG_EXAMPLE_KEYS = frozenset({"text", "match", "note"})
 PASS_EXAMPLE_KEYS = frozenset({"text", "note"})
@@ -135,7 +145,8 @@ class Library:
 def rule_files(rules_dir: Path) -> list[Path]:
     """Every rule-family file under rules_dir, in a stable order."""
     return sorted(
-        path for path in rules_dir.rglob("*.yml")
+        path
+        for path in rules_dir.rglob("*.yml")
         if not (path.parent == rules_dir and path.name in SETTINGS_FILES)
     )
 
@@ -161,7 +172,9 @@ def _token_pattern_problem(pattern: list) -> str | None:
         matcher.add("validate", [pattern])
     except Exception as exc:  # spaCy raises MatchPatternError, ValueError or KeyError here
         detail = " ".join(str(exc).split())
-        detail = re.sub(r"^Invalid token patterns for matcher rule 'validate'\s*(Pattern 0:)?\s*", "", detail)
+        detail = re.sub(
+            r"^Invalid token patterns for matcher rule 'validate'\s*(Pattern 0:)?\s*", "", detail
+        )
         return f"invalid token pattern: {detail}"
     for regex in _regex_values(pattern):
         problem = regex_problem(regex)
@@ -201,7 +214,8 @@ def _as_text(value: object) -> object:
 def _normalise_token_pattern(pattern: list) -> list:
     return [
         {key: (_as_text(value) if key in STRING_ATTRS else value) for key, value in token.items()}
-        if isinstance(token, dict) else token
+        if isinstance(token, dict)
+        else token
         for token in pattern
     ]
 
@@ -224,21 +238,34 @@ class _FileParser:
 
     def parse(self, data: object) -> list[Rule]:
         if not isinstance(data, dict):
-            self.problem("(file)", "(file)", "a rule file must be a mapping with family, category and rules")
+            self.problem(
+                "(file)", "(file)", "a rule file must be a mapping with family, category and rules"
+            )
             return []
         for key in sorted(set(data) - FILE_KEYS, key=str):
-            self.problem("(file)", str(key), f"unknown key; allowed: {', '.join(sorted(FILE_KEYS))}", line_of(data))
+            self.problem(
+                "(file)",
+                str(key),
+                f"unknown key; allowed: {', '.join(sorted(FILE_KEYS))}",
+                line_of(data),
+            )
         family = data.get("family")
         if not isinstance(family, str) or not family.strip():
             self.problem("(file)", "family", "missing or not a string", line_of(data))
             family = "?"
         default_category = data.get("category")
         if default_category is not None and default_category not in PHRASE_CATEGORIES:
-            self.problem("(file)", "category", self._unknown_category(default_category), line_of(data))
-        default_ignore = self._ignore_when(data.get("ignore_when", list(DEFAULT_CONTEXTS)), "(file)", line_of(data))
+            self.problem(
+                "(file)", "category", self._unknown_category(default_category), line_of(data)
+            )
+        default_ignore = self._ignore_when(
+            data.get("ignore_when", list(DEFAULT_CONTEXTS)), "(file)", line_of(data)
+        )
         rules_data = data.get("rules")
         if not isinstance(rules_data, list) or not rules_data:
-            self.problem("(file)", "rules", "missing or empty: list the family's rules", line_of(data))
+            self.problem(
+                "(file)", "rules", "missing or empty: list the family's rules", line_of(data)
+            )
             return []
         rules = []
         for index, rule_data in enumerate(rules_data):
@@ -253,15 +280,26 @@ class _FileParser:
 
     def _ignore_when(self, value: object, rule_id: str, line: int) -> frozenset[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            self.problem(rule_id, "ignore_when", f"must be a list drawn from {', '.join(CONTEXTS)}", line)
+            self.problem(
+                rule_id, "ignore_when", f"must be a list drawn from {', '.join(CONTEXTS)}", line
+            )
             return frozenset(DEFAULT_CONTEXTS)
         unknown = [v for v in value if v not in CONTEXTS]
         if unknown:
-            self.problem(rule_id, "ignore_when", f"unknown context {unknown[0]!r}; known: {', '.join(CONTEXTS)}", line)
+            self.problem(
+                rule_id,
+                "ignore_when",
+                f"unknown context {unknown[0]!r}; known: {', '.join(CONTEXTS)}",
+                line,
+            )
         return frozenset(v for v in value if v in CONTEXTS)
 
     def _rule(
-        self, data: object, index: int, family: str, default_category: str | None,
+        self,
+        data: object,
+        index: int,
+        family: str,
+        default_category: str | None,
         default_ignore: frozenset[str],
     ) -> Rule | None:
         if not isinstance(data, dict):
@@ -275,7 +313,9 @@ class _FileParser:
             rule_id = shown
         problems_before = len(self.problems)
         for key in sorted(set(data) - RULE_KEYS, key=str):
-            self.problem(rule_id, str(key), f"unknown key; allowed: {', '.join(sorted(RULE_KEYS))}", line)
+            self.problem(
+                rule_id, str(key), f"unknown key; allowed: {', '.join(sorted(RULE_KEYS))}", line
+            )
 
         category = data.get("category", default_category)
         if category is None:
@@ -284,27 +324,47 @@ class _FileParser:
             self.problem(rule_id, "category", self._unknown_category(category), line)
         severity = data.get("severity")
         if severity not in SEVERITIES:
-            self.problem(rule_id, "severity", f"must be one of {', '.join(SEVERITIES)}, got {severity!r}", line)
+            self.problem(
+                rule_id,
+                "severity",
+                f"must be one of {', '.join(SEVERITIES)}, got {severity!r}",
+                line,
+            )
         message = data.get("message")
         if not isinstance(message, str) or not message.strip():
             self.problem(rule_id, "message", "missing or empty", line)
         suggestions = data.get("suggestions", [])
-        if not isinstance(suggestions, list) or not all(isinstance(s, str) and s.strip() for s in suggestions):
+        if not isinstance(suggestions, list) or not all(
+            isinstance(s, str) and s.strip() for s in suggestions
+        ):
             self.problem(rule_id, "suggestions", "must be a list of non-empty strings", line)
             suggestions = []
         patterns = self._patterns(data.get("patterns"), rule_id, "patterns", line, required=True)
-        exceptions = self._patterns(data.get("exceptions", []), rule_id, "exceptions", line, required=False)
+        exceptions = self._patterns(
+            data.get("exceptions", []), rule_id, "exceptions", line, required=False
+        )
         ignore_when = (
-            self._ignore_when(data["ignore_when"], rule_id, line) if "ignore_when" in data else default_ignore
+            self._ignore_when(data["ignore_when"], rule_id, line)
+            if "ignore_when" in data
+            else default_ignore
         )
         flag_examples, pass_examples = self._examples(data.get("examples"), rule_id, line)
         if len(self.problems) > problems_before:
             return None
         return Rule(
-            id=rule_id, family=family, category=category, severity=severity, message=message.strip(),
-            suggestions=tuple(s.strip() for s in suggestions), patterns=patterns, exceptions=exceptions,
-            ignore_when=ignore_when, flag_examples=flag_examples, pass_examples=pass_examples,
-            path=self.path, line=line,
+            id=rule_id,
+            family=family,
+            category=category,
+            severity=severity,
+            message=message.strip(),
+            suggestions=tuple(s.strip() for s in suggestions),
+            patterns=patterns,
+            exceptions=exceptions,
+            ignore_when=ignore_when,
+            flag_examples=flag_examples,
+            pass_examples=pass_examples,
+            path=self.path,
+            line=line,
         )
 
     def _patterns(
@@ -325,10 +385,17 @@ class _FileParser:
                 pattern = _normalise_token_pattern(pattern)
                 problem = _token_pattern_problem(pattern)
                 if problem:
-                    self.problem(rule_id, where, problem, line_of(pattern[0] if pattern else None, line))
+                    self.problem(
+                        rule_id, where, problem, line_of(pattern[0] if pattern else None, line)
+                    )
                     continue
             else:
-                self.problem(rule_id, where, "must be a phrase (string) or a token pattern (list of token dicts)", line)
+                self.problem(
+                    rule_id,
+                    where,
+                    "must be a phrase (string) or a token pattern (list of token dicts)",
+                    line,
+                )
                 continue
             frozen.append(_freeze_pattern(pattern))
         return tuple(frozen)
@@ -337,10 +404,14 @@ class _FileParser:
         self, value: object, rule_id: str, line: int
     ) -> tuple[tuple[FlagExample, ...], tuple[str, ...]]:
         if not isinstance(value, dict):
-            self.problem(rule_id, "examples", "missing: every rule needs flag and pass examples", line)
+            self.problem(
+                rule_id, "examples", "missing: every rule needs flag and pass examples", line
+            )
             return (), ()
         for key in sorted(set(value) - {"flag", "pass"}, key=str):
-            self.problem(rule_id, f"examples.{key}", "unknown key; allowed: flag, pass", line_of(value, line))
+            self.problem(
+                rule_id, f"examples.{key}", "unknown key; allowed: flag, pass", line_of(value, line)
+            )
         flags: list[FlagExample] = []
         for position, item in enumerate(self._example_list(value, "flag", rule_id, line)):
             where = f"examples.flag[{position}]"
@@ -350,11 +421,21 @@ class _FileParser:
                 self._unknown_example_keys(item, FLAG_EXAMPLE_KEYS, rule_id, where, line)
                 match = item.get("match")
                 if match is not None and (not isinstance(match, str) or match not in item["text"]):
-                    self.problem(rule_id, f"{where}.match", f"{match!r} does not occur in the example text", line_of(item, line))
+                    self.problem(
+                        rule_id,
+                        f"{where}.match",
+                        f"{match!r} does not occur in the example text",
+                        line_of(item, line),
+                    )
                     continue
                 flags.append(FlagExample(item["text"], match))
             else:
-                self.problem(rule_id, where, "must be a string or a mapping with text (and match)", line_of(item, line))
+                self.problem(
+                    rule_id,
+                    where,
+                    "must be a string or a mapping with text (and match)",
+                    line_of(item, line),
+                )
         passes: list[str] = []
         for position, item in enumerate(self._example_list(value, "pass", rule_id, line)):
             where = f"examples.pass[{position}]"
@@ -364,19 +445,30 @@ class _FileParser:
                 self._unknown_example_keys(item, PASS_EXAMPLE_KEYS, rule_id, where, line)
                 passes.append(item["text"])
             else:
-                self.problem(rule_id, where, "must be a string or a mapping with text", line_of(item, line))
+                self.problem(
+                    rule_id, where, "must be a string or a mapping with text", line_of(item, line)
+                )
         return tuple(flags), tuple(passes)
 
     def _example_list(self, examples: dict, key: str, rule_id: str, line: int) -> list:
         items = examples.get(key)
         if not isinstance(items, list) or not items:
-            self.problem(rule_id, f"examples.{key}", "needs at least one example", line_of(examples, line))
+            self.problem(
+                rule_id, f"examples.{key}", "needs at least one example", line_of(examples, line)
+            )
             return []
         return items
 
-    def _unknown_example_keys(self, item: dict, allowed: frozenset[str], rule_id: str, where: str, line: int) -> None:
+    def _unknown_example_keys(
+        self, item: dict, allowed: frozenset[str], rule_id: str, where: str, line: int
+    ) -> None:
         for key in sorted(set(item) - allowed, key=str):
-            self.problem(rule_id, f"{where}.{key}", f"unknown key; allowed: {', '.join(sorted(allowed))}", line_of(item, line))
+            self.problem(
+                rule_id,
+                f"{where}.{key}",
+                f"unknown key; allowed: {', '.join(sorted(allowed))}",
+                line_of(item, line),
+            )
 
 
 def parse_rule_text(text: str, path: str) -> tuple[list[Rule], list[Problem]]:
@@ -411,7 +503,9 @@ def _settings(rules_dir: Path, name: str, problems: list[Problem]) -> dict[str, 
     try:
         data = load_yaml(text or "")
     except yaml.YAMLError as exc:
-        problems.append(Problem(shown, "(file)", "yaml", yaml_error_text(exc), yaml_error_line(exc)))
+        problems.append(
+            Problem(shown, "(file)", "yaml", yaml_error_text(exc), yaml_error_line(exc))
+        )
         return {}
     if not isinstance(data, dict):
         problems.append(Problem(shown, "(file)", "(file)", "must be a mapping"))
@@ -424,7 +518,9 @@ def collect(rules_dir: Path | None = None) -> tuple[Library, list[Problem]]:
     rules_dir = Path(rules_dir or DEFAULT_RULES_DIR)
     problems: list[Problem] = []
     if not rules_dir.is_dir():
-        problems.append(Problem(display_path(rules_dir), "(library)", "rules-dir", "not a directory"))
+        problems.append(
+            Problem(display_path(rules_dir), "(library)", "rules-dir", "not a directory")
+        )
         return Library((), rules_dir), problems
     rules: list[Rule] = []
     first_seen: dict[str, Rule] = {}
@@ -439,16 +535,25 @@ def collect(rules_dir: Path | None = None) -> tuple[Library, list[Problem]]:
         for rule in file_rules:
             earlier = first_seen.get(rule.id)
             if earlier is not None:
-                problems.append(Problem(
-                    shown, rule.id, "id", f"duplicate id, first defined in {earlier.path} (line {earlier.line})", rule.line
-                ))
+                problems.append(
+                    Problem(
+                        shown,
+                        rule.id,
+                        "id",
+                        f"duplicate id, first defined in {earlier.path} (line {earlier.line})",
+                        rule.line,
+                    )
+                )
                 continue
             first_seen[rule.id] = rule
             rules.append(rule)
     if not rules and not problems:
-        problems.append(Problem(display_path(rules_dir), "(library)", "rules", "no rule files found"))
+        problems.append(
+            Problem(display_path(rules_dir), "(library)", "rules", "no rule files found")
+        )
     library = Library(
-        tuple(rules), rules_dir,
+        tuple(rules),
+        rules_dir,
         readability=_settings(rules_dir, "readability.yml", problems),
         case_types=_settings(rules_dir, "case_types.yml", problems),
         guidance=_settings(rules_dir, "guidance.yml", problems),

@@ -14,7 +14,7 @@ from spacy.language import Language
 from spacy.lookups import load_lookups
 from spacy.tokens import Doc
 
-from . import checker as _checker  # noqa: F401 - registers the checker factory
+from . import checker as _checker
 from .library import DEFAULT_RULES_DIR, Library, load_library, rule_files
 from .text import prepare_text
 

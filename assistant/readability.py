@@ -77,32 +77,52 @@ def _word_count(sentence: Doc) -> int:
     return sum(1 for token in sentence if token.is_alpha or token.like_num)
 
 
-def readability_findings(doc: Doc, text: str, scores: Readability, targets: Targets) -> list[Finding]:
+def readability_findings(
+    doc: Doc, text: str, scores: Readability, targets: Targets
+) -> list[Finding]:
     findings = []
     for sentence in doc.sents:
         words = _word_count(sentence)
         if words > targets.max_sentence_words:
-            findings.append(Finding(
-                category=READABILITY_CATEGORY, rule=f"{RULE_PREFIX}.long-sentence", severity=targets.severity,
-                start=sentence.start_char, end=sentence.end_char, text=text[sentence.start_char:sentence.end_char],
-                message=f"This sentence has {words} words; aim for at most {targets.max_sentence_words}.",
-                suggestions=("Split it where the idea changes, and put the action first.",),
-            ))
+            findings.append(
+                Finding(
+                    category=READABILITY_CATEGORY,
+                    rule=f"{RULE_PREFIX}.long-sentence",
+                    severity=targets.severity,
+                    start=sentence.start_char,
+                    end=sentence.end_char,
+                    text=text[sentence.start_char : sentence.end_char],
+                    message=f"This sentence has {words} words; aim for at most {targets.max_sentence_words}.",
+                    suggestions=("Split it where the idea changes, and put the action first.",),
+                )
+            )
     if scores.words < targets.min_words:
         return findings
     stripped_start = len(text) - len(text.lstrip())
     stripped_end = len(text.rstrip())
     whole = (stripped_start, stripped_end, text[stripped_start:stripped_end])
     if scores.flesch_reading_ease < targets.min_reading_ease:
-        findings.append(Finding(
-            READABILITY_CATEGORY, f"{RULE_PREFIX}.reading-ease", targets.severity, *whole,
-            message=f"Reading ease is {scores.flesch_reading_ease}; aim for {targets.min_reading_ease:g} or more.",
-            suggestions=("Use shorter sentences and everyday words.",),
-        ))
+        findings.append(
+            Finding(
+                READABILITY_CATEGORY,
+                f"{RULE_PREFIX}.reading-ease",
+                targets.severity,
+                *whole,
+                message=f"Reading ease is {scores.flesch_reading_ease}; aim for {targets.min_reading_ease:g} or more.",
+                suggestions=("Use shorter sentences and everyday words.",),
+            )
+        )
     if scores.grade > targets.max_grade:
-        findings.append(Finding(
-            READABILITY_CATEGORY, f"{RULE_PREFIX}.grade", targets.severity, *whole,
-            message=f"Reading grade is {scores.grade}; aim for grade {targets.max_grade:g} or below.",
-            suggestions=("Replace long words with short ones (use, not utilise; help, not facilitate).",),
-        ))
+        findings.append(
+            Finding(
+                READABILITY_CATEGORY,
+                f"{RULE_PREFIX}.grade",
+                targets.severity,
+                *whole,
+                message=f"Reading grade is {scores.grade}; aim for grade {targets.max_grade:g} or below.",
+                suggestions=(
+                    "Replace long words with short ones (use, not utilise; help, not facilitate).",
+                ),
+            )
+        )
     return findings

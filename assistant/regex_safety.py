@@ -38,7 +38,7 @@ def _is_unbounded(max_count: int) -> bool:
 
 def _scan(items: list, inside_unbounded_repeat: bool) -> str | None:
     for op, arg in items:
-        if op == _POSSESSIVE or op == _ATOMIC:
+        if op in (_POSSESSIVE, _ATOMIC):
             # Possessive and atomic groups never backtrack into themselves.
             continue
         if op in _REPEATS:

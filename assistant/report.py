@@ -27,7 +27,7 @@ def format_finding(text: str, finding: Finding) -> str:
     line = text[line_start:line_end]
     mark_end = min(finding.end, line_end)
     pad = _display_width(line[: finding.start - line_start])
-    width = max(1, _display_width(text[finding.start:mark_end]))
+    width = max(1, _display_width(text[finding.start : mark_end]))
     prefix = f"  line {number}: "
     out = [
         f"{prefix}{line}",
@@ -43,8 +43,14 @@ def summary_line(name: str, findings: Sequence[Finding]) -> str:
     if not findings:
         return f"{name}: no findings"
     counts = Counter(f.severity for f in findings)
-    parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "suggestion") if counts[s]]
-    return f"{name}: {len(findings)} finding{'s' if len(findings) != 1 else ''} ({', '.join(parts)})"
+    parts = [
+        f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
+        for s in ("error", "warning", "suggestion")
+        if counts[s]
+    ]
+    return (
+        f"{name}: {len(findings)} finding{'s' if len(findings) != 1 else ''} ({', '.join(parts)})"
+    )
 
 
 def format_findings(name: str, text: str, findings: Sequence[Finding]) -> str:

@@ -48,7 +48,9 @@ def review(text: str, case_type: str | None = None, *, nlp: Language | None = No
         from .required_elements import required_element_findings
 
         findings.extend(required_element_findings(doc, text, case_type, findings))
-    return Review(text=text, findings=sort_findings(findings), readability=scores, case_type=case_type)
+    return Review(
+        text=text, findings=sort_findings(findings), readability=scores, case_type=case_type
+    )
 
 
 def _targets(nlp: Language) -> Targets:

@@ -27,7 +27,7 @@ def _rule_spans(nlp: Language, rule: Rule, text: str) -> list[tuple[int, int, st
     checker = checker_for(nlp, rule.kind)
     doc = run(nlp, text, rule.kind)
     return [
-        (span.start_char, span.end_char, text[span.start_char:span.end_char])
+        (span.start_char, span.end_char, text[span.start_char : span.end_char])
         for span in doc.spans[checker.span_key]
         if span.id_ == rule.id
     ]
@@ -38,26 +38,42 @@ def check_rule_examples(nlp: Language, rule: Rule) -> list[ExampleOutcome]:
     for example in rule.flag_examples:
         spans = _rule_spans(nlp, rule, example.text)
         if not spans:
-            outcomes.append(ExampleOutcome(rule.id, "flag", example.text, False, "the rule did not fire"))
+            outcomes.append(
+                ExampleOutcome(rule.id, "flag", example.text, False, "the rule did not fire")
+            )
             continue
         if example.match is None:
-            outcomes.append(ExampleOutcome(rule.id, "flag", example.text, True, f"fired on {spans[0][2]!r}"))
+            outcomes.append(
+                ExampleOutcome(rule.id, "flag", example.text, True, f"fired on {spans[0][2]!r}")
+            )
             continue
         match_start = example.text.find(example.match)
         match_end = match_start + len(example.match)
         hit = [s for s in spans if s[0] < match_end and match_start < s[1]]
         if hit:
-            outcomes.append(ExampleOutcome(rule.id, "flag", example.text, True, f"fired on {hit[0][2]!r}"))
+            outcomes.append(
+                ExampleOutcome(rule.id, "flag", example.text, True, f"fired on {hit[0][2]!r}")
+            )
         else:
             found = ", ".join(repr(s[2]) for s in spans)
-            outcomes.append(ExampleOutcome(
-                rule.id, "flag", example.text, False, f"expected a match on {example.match!r}, fired on {found}"
-            ))
+            outcomes.append(
+                ExampleOutcome(
+                    rule.id,
+                    "flag",
+                    example.text,
+                    False,
+                    f"expected a match on {example.match!r}, fired on {found}",
+                )
+            )
     for text in rule.pass_examples:
         spans = _rule_spans(nlp, rule, text)
         if spans:
             found = ", ".join(repr(s[2]) for s in spans)
-            outcomes.append(ExampleOutcome(rule.id, "pass", text, False, f"should not fire, but fired on {found}"))
+            outcomes.append(
+                ExampleOutcome(
+                    rule.id, "pass", text, False, f"should not fire, but fired on {found}"
+                )
+            )
         else:
             outcomes.append(ExampleOutcome(rule.id, "pass", text, True, "did not fire"))
     return outcomes

@@ -5,11 +5,21 @@ from __future__ import annotations
 # Typographic quotes and spaces become their ASCII twins before tokenizing, one character for one,
 # so that "you’re lucky" matches the rule written as "you're lucky" and every offset stays valid
 # for the original text.
-_SAME_LENGTH_FOLDS = str.maketrans({
-    "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'",
-    "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"',
-    "\u00a0": " ", "\u2007": " ", "\u202f": " ",
-})
+_SAME_LENGTH_FOLDS = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u2033": '"',
+        "\u00a0": " ",
+        "\u2007": " ",
+        "\u202f": " ",
+    }
+)
 
 # A draft or a message is a few hundred words; far beyond that is a pasted log or a wrong file.
 MAX_TEXT_CHARS = 100_000

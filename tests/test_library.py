@@ -1,0 +1,193 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from assistant.library import DEFAULT_RULES_DIR, LibraryError, collect, load_library, rule_files
+from assistant.regex_safety import regex_problem
+
+
+def test_shipped_library_is_valid_and_covers_every_draft_category():
+    library, problems = collect()
+    assert problems == []
+    categories = {rule.category for rule in library.rules_for("draft")}
+    assert categories == {
+        "blame_shifting",
+        "youre_lucky",
+        "threat",
+        "hollow_apology",
+        "excuse_making",
+        "stonewalling",
+        "over_promising",
+    }
+    assert len(library.rules_for("draft")) >= 20
+
+
+def test_every_shipped_rule_has_flag_and_pass_examples():
+    for rule in load_library().rules:
+        assert rule.flag_examples, rule.id
+        assert rule.pass_examples, rule.id
+
+
+def test_broken_library_names_each_problem(rules_dir, valid_rule_text):
+    root = rules_dir(
+        {
+            "a.yml": valid_rule_text,
+            "b.yml": """\
+            family: broken
+            category: blame_shifting
+            colour: red
+            rules:
+              - id: demo.you-should-have
+                severity: warning
+                message: "duplicate"
+                patterns: ["x"]
+                examples: {flag: ["x"], pass: ["y"]}
+              - id: broken.bad-pattern
+                severity: warning
+                message: "m"
+                patterns: [[{LOWER: {IN: 3}}]]
+                examples: {flag: ["x"], pass: ["y"]}
+              - id: broken.typo
+                severity: warning
+                mesage: "typo"
+                patterns: ["z"]
+                examples: {flag: ["z"], pass: ["y"]}
+              - id: broken.slow-regex
+                severity: warning
+                message: "m"
+                patterns: [[{LOWER: {REGEX: "(a+)+$"}}]]
+                examples: {flag: ["a"], pass: ["b"]}
+        """,
+        }
+    )
+    with pytest.raises(LibraryError) as caught:
+        load_library(root)
+    lines = [str(p) for p in caught.value.problems]
+    text = "\n".join(lines)
+    assert "b.yml:(file): colour: unknown key" in text
+    assert "b.yml:demo.you-should-have: id: duplicate id, first defined in" in text
+    assert "b.yml:broken.bad-pattern: patterns[0]: invalid token pattern" in text
+    assert "b.yml:broken.typo: mesage: unknown key" in text
+    assert "b.yml:broken.typo: message: missing or empty" in text
+    assert "b.yml:broken.slow-regex: patterns[0]: REGEX '(a+)+$'" in text
+    assert "backtrack catastrophically" in text
+    # every problem says where: the line of the rule that holds it
+    assert all("(line " in line for line in lines)
+
+
+def test_yaml_syntax_error_reports_its_line(rules_dir):
+    root = rules_dir({"a.yml": "family: x\nrules: [\n  - id: broken\n"})
+    _, problems = collect(root)
+    assert len(problems) == 1
+    assert problems[0].field == "yaml"
+    assert problems[0].line > 0
+
+
+def test_duplicate_yaml_key_is_refused_not_silently_dropped(rules_dir, valid_rule_text):
+    root = rules_dir({"a.yml": valid_rule_text + "    family: again\n"})
+    _, problems = collect(root)
+    assert any("duplicate key 'family'" in p.problem for p in problems)
+
+
+def test_yaml_words_like_on_and_no_stay_words(rules_dir):
+    root = rules_dir(
+        {
+            "a.yml": """\
+        family: demo
+        category: excuse_making
+        rules:
+          - id: demo.on-our-side
+            severity: warning
+            message: "m"
+            patterns: [[{LOWER: {IN: [on, off, yes, no]}}, {LOWER: {IN: [our, 24]}}, {LOWER: side}]]
+            examples: {flag: ["It is on our side."], pass: ["Nothing here."]}
+    """
+        }
+    )
+    library = load_library(root)
+    pattern = library.rules[0].patterns[0]
+    assert pattern[0]["LOWER"]["IN"] == ["on", "off", "yes", "no"]
+    assert pattern[1]["LOWER"]["IN"] == ["our", "24"]
+
+
+def test_missing_examples_are_refused(rules_dir):
+    root = rules_dir(
+        {
+            "a.yml": """\
+        family: demo
+        category: threat
+        rules:
+          - id: demo.no-examples
+            severity: error
+            message: "m"
+            patterns: ["legal action"]
+            examples: {flag: ["We will take legal action."]}
+    """
+        }
+    )
+    _, problems = collect(root)
+    assert [str(p).split(" (line")[0] for p in problems] == [
+        f"{problems[0].path}:demo.no-examples: examples.pass: needs at least one example"
+    ]
+
+
+def test_flag_example_match_must_occur_in_text(rules_dir, valid_rule_text):
+    root = rules_dir(
+        {"a.yml": valid_rule_text.replace('match: "You should have"', 'match: "nowhere"')}
+    )
+    _, problems = collect(root)
+    assert problems and problems[0].field == "examples.flag[0].match"
+
+
+def test_settings_files_are_not_read_as_rule_files():
+    names = {path.name for path in rule_files(DEFAULT_RULES_DIR)}
+    assert "readability.yml" not in names
+
+
+@pytest.mark.parametrize("pattern", ["(a+)+", "(a*)*b", "(\\w+\\s?)*$", "(a|a)*", "(x+x+)+y"])
+def test_catastrophic_regexes_are_refused(pattern):
+    assert regex_problem(pattern) is not None
+
+
+@pytest.mark.parametrize(
+    "pattern", ["^colou?r$", "\\d{2,4}", "(?:cheque|check)s?", "[a-z]+-[a-z]+", "(ab|cd)+"]
+)
+def test_safe_regexes_pass(pattern):
+    assert regex_problem(pattern) is None
+
+
+def test_invalid_regex_is_refused():
+    assert "invalid regular expression" in (regex_problem("(unclosed") or "")
+
+
+def test_rules_validate_cli_exits_2_with_named_errors(rules_dir, valid_rule_text):
+    root = rules_dir({"a.yml": valid_rule_text.replace("severity: warning", "severity: loud")})
+    run = subprocess.run(
+        [sys.executable, "-m", "assistant", "--rules-dir", str(root), "rules", "validate"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert (
+        "demo.you-should-have: severity: must be one of suggestion, warning, error, got 'loud'"
+        in run.stdout
+    )
+    assert "Traceback" not in run.stderr
+
+
+def test_check_with_broken_library_gives_no_traceback(rules_dir):
+    root = rules_dir({"a.yml": "family: x\nrules: 3\n"})
+    run = subprocess.run(
+        [sys.executable, "-m", "assistant", "--rules-dir", str(root), "check", "-"],
+        input="hello",
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert run.returncode == 2
+    assert "a.yml:(file): rules: missing or empty" in run.stderr
+    assert "Traceback" not in run.stderr

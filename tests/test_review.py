@@ -1,0 +1,105 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.review import review
+from assistant.text import MAX_TEXT_CHARS, InputError
+
+
+def rules_fired(text: str, nlp) -> set[str]:
+    return {finding.rule for finding in review(text, nlp=nlp).findings}
+
+
+def test_offsets_point_into_the_original_text(nlp):
+    text = "Hi Sam 👋, you should’ve read our email. We’re sorry for any inconvenience."
+    result = review(text, nlp=nlp)
+    assert result.labels == ["blame_shifting", "hollow_apology"]
+    for finding in result.findings:
+        assert text[finding.start : finding.end] == finding.text
+    blame = next(f for f in result.findings if f.category == "blame_shifting")
+    assert blame.text == "you should’ve read"
+    assert "you should’ve read" in blame.message
+
+
+def test_labels_ignore_suggestions(nlp):
+    long_sentence = " ".join(["The parcel"] + ["and the box"] * 20) + " arrived."
+    result = review(long_sentence, nlp=nlp)
+    assert any(f.category == "readability" and f.severity == "suggestion" for f in result.findings)
+    assert result.labels == []
+
+
+def test_result_object_has_the_contract_keys(nlp):
+    data = review("As a one-time courtesy, we have refunded the fee.", nlp=nlp).to_dict("R1")
+    assert set(data) == {"id", "labels", "findings", "readability"}
+    assert data["id"] == "R1"
+    assert data["labels"] == ["youre_lucky"]
+    finding = data["findings"][0]
+    assert set(finding) == {
+        "category",
+        "rule",
+        "severity",
+        "start",
+        "end",
+        "text",
+        "message",
+        "suggestions",
+    }
+    assert set(data["readability"]) == {"flesch_reading_ease", "grade", "words", "sentences"}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We should have told you sooner, and I've refunded the fee.", set()),
+        ("You wrote: 'you should have called me first'. You're right.", set()),
+        ("If you forgot your password, click 'Reset password'.", set()),
+        ("Did you forget to add the code? I can apply it now.", set()),
+        ("We would never say you should have known about the delay.", set()),
+        ("Your account will be suspended if you post again.", {"threat.account-sanction"}),
+        ("The courier lost it, so I've sent a replacement today by express.", set()),
+        ("We can't refund it here, but you can request one at this link.", set()),
+        ("It should arrive by Thursday if the courier keeps to schedule.", set()),
+        ("We'll get back to you by Friday.", set()),
+        ("Lucky you, Lisbon in June!", set()),
+    ],
+)
+def test_hard_cases(nlp, text, expected):
+    assert rules_fired(text, nlp) == expected
+
+
+def test_empty_and_whitespace_give_a_valid_empty_result(nlp):
+    for text in ("", "   \n\t "):
+        result = review(text, nlp=nlp)
+        assert result.findings == ()
+        assert result.readability.words == 0
+
+
+def test_html_emoji_and_right_to_left_text_are_checked_without_error(nlp):
+    html = "<p>Hi!</p><p>You should have read our <b>email</b>.</p><script>alert(1)</script>"
+    assert review(html, nlp=nlp).labels == ["blame_shifting"]
+    assert review("😀😀 🙏 thanks!! ✨", nlp=nlp).labels == []
+    rtl = "مرحبا، شكرا لتواصلك معنا. We're sorry for any inconvenience."
+    result = review(rtl, nlp=nlp)
+    assert result.labels == ["hollow_apology"]
+    assert all(rtl[f.start : f.end] == f.text for f in result.findings)
+
+
+def test_huge_text_gets_a_clear_error(nlp):
+    with pytest.raises(InputError, match="limit is"):
+        review("a" * (MAX_TEXT_CHARS + 1), nlp=nlp)
+
+
+def test_nul_bytes_are_refused(nlp):
+    with pytest.raises(InputError, match="binary"):
+        review("hello\x00world", nlp=nlp)
+
+
+def test_non_string_is_refused(nlp):
+    with pytest.raises(InputError, match="must be a string"):
+        review(42, nlp=nlp)  # type: ignore[arg-type]
+
+
+def test_long_draft_within_the_limit_is_checked(nlp):
+    text = "We're sorry for any inconvenience. " * 2500
+    result = review(text, nlp=nlp)
+    assert len([f for f in result.findings if f.category == "hollow_apology"]) == 2500
