@@ -16,7 +16,7 @@ from __future__ import annotations
 from spacy.tokens import Doc
 
 NEGATIONS = frozenset(
-    {"not", "n't", "never", "no", "nobody", "nothing", "neither", "nor", "without", "hardly"}
+    {"not", "n't", "nt", "never", "no", "nobody", "nothing", "neither", "nor", "without", "hardly"}
 )
 NEGATION_WINDOW = 5
 CONDITIONALS = frozenset({"if", "unless", "whether"})
@@ -107,7 +107,8 @@ REMEDY_VERBS = frozenset(
         "restore",
     }
 )
-ROUTE_TURNS = frozenset({"but", "however", "instead", "alternatively", "though"})
+ROUTE_TURNS = frozenset({"but", "however", "instead", "alternatively", "though", "so"})
+CONCESSIVES = frozenset({"although", "though", "while", "whilst", "whereas"})
 ROUTE_WORDS = frozenset(
     {
         "can",
@@ -240,7 +241,7 @@ class DocContext:
             or ("question" in contexts and self.question(start))
             or ("conditional" in contexts and self.conditional(start))
             or ("remedied" in contexts and self.remedied(start))
-            or ("route_offered" in contexts and self.route_offered(end))
+            or ("route_offered" in contexts and self.route_offered(start, end))
             or ("hedged" in contexts and self.hedged(start, end))
         )
 
@@ -265,10 +266,13 @@ class DocContext:
                         return True
         return False
 
-    def route_offered(self, end: int) -> bool:
-        """A refusal that goes on to an alternative, in the rest of its sentence or at the start of the next."""
+    def route_offered(self, start: int, end: int) -> bool:
+        """A refusal that comes with a way forward: a concession ("although … , we can"), an alternative
+        later in its sentence, or an offer or commitment in the next two sentences."""
         doc = self.doc
-        _, sent_end = self.sentence(max(end - 1, 0))
+        sent_start, sent_end = self.sentence(max(end - 1, 0))
+        if any(doc[i].lower_ in CONCESSIVES for i in range(sent_start, start)):
+            return True
         turned = False
         for i in range(end, sent_end):
             word = doc[i].lower_
@@ -276,19 +280,31 @@ class DocContext:
                 turned = True
             elif turned and word in ROUTE_WORDS:
                 return True
-        following = self._next_sentence(max(end - 1, 0))
-        if following is None:
-            return False
+        sentence = (sent_start, sent_end)
+        for _ in range(2):
+            following = self._next_sentence(sentence[1] - 1)
+            if following is None:
+                return False
+            if self._offers(following):
+                return True
+            sentence = following
+        return False
+
+    def _offers(self, sentence: tuple[int, int]) -> bool:
+        doc = self.doc
         words = tuple(
-            t.lower_ for t in doc[following[0] : following[1]] if not t.is_punct and not t.is_space
+            t.lower_ for t in doc[sentence[0] : sentence[1]] if not t.is_punct and not t.is_space
         )
         if any(words[: len(opener)] == opener for opener in ROUTE_OPENERS):
             return True
-        # "Our repair team can fix it for £79": an offer anywhere in the next sentence, unless it is negated.
-        return any(
-            word in NEXT_SENTENCE_OFFERS and (i + 1 >= len(words) or words[i + 1] not in NEGATIONS)
-            for i, word in enumerate(words)
-        )
+        for i, word in enumerate(words):
+            negated = i + 1 < len(words) and words[i + 1] in NEGATIONS
+            if word in NEXT_SENTENCE_OFFERS and not negated:
+                return True
+            # "I'll email you the outcome that day": a commitment by us is a way forward
+            if word in ("'ll", "will") and i and words[i - 1] in ("i", "we") and not negated:
+                return True
+        return False
 
     def hedged(self, start: int, end: int) -> bool:
         sent_start, sent_end = self.sentence(start)

@@ -34,6 +34,7 @@ from spacy.vocab import Vocab
 
 from .categories import CATEGORIES_BY_KIND, DRAFT_CATEGORIES, PHRASE_CATEGORIES, SEVERITIES
 from .regex_safety import regex_problem
+from .token_matcher import check_pattern
 from .yaml_lines import line_of, load_yaml, yaml_error_line, yaml_error_text
 
 PACKAGE_ROOT = Path(__file__).resolve().parent.parent
@@ -176,6 +177,9 @@ def _token_pattern_problem(pattern: list) -> str | None:
             r"^Invalid token patterns for matcher rule 'validate'\s*(Pattern 0:)?\s*", "", detail
         )
         return f"invalid token pattern: {detail}"
+    unsupported = check_pattern(pattern)
+    if unsupported:
+        return f"invalid token pattern: {unsupported}"
     for regex in _regex_values(pattern):
         problem = regex_problem(regex)
         if problem:

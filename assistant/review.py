@@ -9,7 +9,7 @@ from spacy.language import Language
 
 from .findings import Finding, labels_of, phrase_findings, sort_findings
 from .pipeline import checker_for, get_nlp, run
-from .readability import Readability, Targets, measure, readability_findings
+from .readability import Readability, Targets, measure_with_sentences, readability_findings
 from .text import validate_text
 
 KIND = "draft"
@@ -42,8 +42,8 @@ def review(text: str, case_type: str | None = None, *, nlp: Language | None = No
     checker = checker_for(nlp, KIND)
     doc = run(nlp, text, KIND)
     findings = phrase_findings(doc, checker, text)
-    scores = measure(text)
-    findings.extend(readability_findings(doc, text, scores, _targets(nlp)))
+    scores, sentences = measure_with_sentences(doc)
+    findings.extend(readability_findings(text, scores, sentences, _targets(nlp)))
     if case_type is not None:
         from .required_elements import required_element_findings
 

@@ -28,7 +28,11 @@ MESSAGES = ROOT / "tests" / "data" / "dev_messages.jsonl"
 def texts_of(path: Path) -> list[str]:
     if not path.exists():
         return []
-    return [json.loads(line)["text"] for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [
+        json.loads(line)["text"]
+        for line in path.read_text(encoding="utf-8").splitlines()
+        if line.strip()
+    ]
 
 
 def timed(fn: Callable[[str], object], texts: list[str], repeat: int) -> tuple[float, list[float]]:
@@ -56,7 +60,11 @@ def _token_regex(token: dict) -> str:
             value = token[attr]
             words = value.get("IN") if isinstance(value, dict) else [value]
             if words:
-                return "(?:" + "|".join(re.escape(str(w)) for w in sorted(words, key=len, reverse=True)) + ")"
+                return (
+                    "(?:"
+                    + "|".join(re.escape(str(w)) for w in sorted(words, key=len, reverse=True))
+                    + ")"
+                )
     return r"\S+"
 
 
@@ -96,7 +104,9 @@ def cold_cli_seconds(runs: int = 3) -> list[float]:
         t0 = time.perf_counter()
         subprocess.run(
             [sys.executable, "-m", "assistant", "check", "-"],
-            input=b"You should have read our email.", capture_output=True, check=False,
+            input=b"You should have read our email.",
+            capture_output=True,
+            check=False,
         )
         times.append(time.perf_counter() - t0)
     return times
@@ -120,10 +130,14 @@ def main() -> None:
     replies = texts_of(REPLIES)
     words = [len(t.split()) for t in replies]
     forty = [t for t, n in zip(replies, words, strict=True) if 30 <= n <= 50]
-    review(replies[0], nlp=nlp)  # warm the readability dictionary, as a page does on its first draft
+    review(
+        replies[0], nlp=nlp
+    )  # warm the readability dictionary, as a page does on its first draft
 
     print(f"pipeline build (library + spaCy pipeline): {build_seconds * 1000:.0f} ms")
-    print(f"texts: {len(replies)} replies, mean {statistics.mean(words):.0f} words; {len(forty)} of 30-50 words")
+    print(
+        f"texts: {len(replies)} replies, mean {statistics.mean(words):.0f} words; {len(forty)} of 30-50 words"
+    )
     print()
     rate, lat = timed(lambda text: review(text, nlp=nlp), replies, args.repeat)
     print(report("review() all replies", rate, lat))
@@ -147,7 +161,9 @@ def main() -> None:
         print(report("scan() customer messages", scan_rate, scan_lat))
 
     cold = cold_cli_seconds()
-    print(f"cold `reply-assistant check` on one draft: min {min(cold):.2f} s, max {max(cold):.2f} s")
+    print(
+        f"cold `reply-assistant check` on one draft: min {min(cold):.2f} s, max {max(cold):.2f} s"
+    )
 
 
 if __name__ == "__main__":

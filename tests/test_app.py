@@ -13,7 +13,9 @@ APP = str(Path(__file__).resolve().parent.parent / "app.py")
 def test_highlight_escapes_user_text_and_marks_findings():
     text = "<script>alert(1)</script> you should have read it"
     start = text.index("you")
-    finding = Finding("blame_shifting", "blame.x", "warning", start, start + 15, text[start : start + 15], "m")
+    finding = Finding(
+        "blame_shifting", "blame.x", "warning", start, start + 15, text[start : start + 15], "m"
+    )
     rendered = highlight_html(text, [finding])
     assert "<script>" not in rendered
     assert "&lt;script&gt;" in rendered

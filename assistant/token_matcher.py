@@ -1,0 +1,322 @@
+"""An anchored matcher for spaCy token patterns: the same pattern language, indexed by first token.
+
+spaCy's Matcher tries every pattern at every token, about 70 ns per pattern per token: with the
+library's ~700 patterns that is ~2 ms per draft, ten times the budget. Almost every pattern starts
+with a word or a set of words, so we index patterns by that word and only try the few whose first
+word occurs. Patterns are still validated by spaCy's own schema (library.py); this module supports
+the subset the design allows: text attributes (ORTH, TEXT, LOWER, NORM, LEMMA, SHAPE) as a value or
+with IN / NOT_IN / REGEX, the IS_* and LIKE_* flags, and the OP quantifiers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+
+from spacy import attrs
+from spacy.strings import StringStore
+from spacy.tokens import Doc
+
+TEXT_ATTRS = {
+    "ORTH": attrs.ORTH,
+    "TEXT": attrs.ORTH,
+    "LOWER": attrs.LOWER,
+    "NORM": attrs.NORM,
+    "LEMMA": attrs.LEMMA,
+    "SHAPE": attrs.SHAPE,
+}
+FLAG_ATTRS = {
+    name: getattr(attrs, name)
+    for name in (
+        "IS_ALPHA",
+        "IS_ASCII",
+        "IS_DIGIT",
+        "IS_LOWER",
+        "IS_UPPER",
+        "IS_TITLE",
+        "IS_PUNCT",
+        "IS_SPACE",
+        "IS_STOP",
+        "LIKE_NUM",
+        "LIKE_URL",
+        "LIKE_EMAIL",
+        "IS_CURRENCY",
+        "IS_QUOTE",
+        "IS_BRACKET",
+        "IS_LEFT_PUNCT",
+        "IS_RIGHT_PUNCT",
+    )
+}
+SUPPORTED_KEYS = frozenset(TEXT_ATTRS) | frozenset(FLAG_ATTRS) | {"OP"}
+UNBOUNDED = 1 << 30
+_QUANTIFIER = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
+
+# A test sees the doc's attribute columns and a token index.
+Test = Callable[[dict[int, list[int]], Doc, int], bool]
+
+
+class PatternError(ValueError):
+    """A token pattern this matcher cannot run, with a message for the curator."""
+
+
+@dataclass(frozen=True)
+class _Step:
+    test: Test
+    low: int
+    high: int
+
+
+@dataclass(frozen=True, eq=False)
+class _Compiled:
+    key: str
+    steps: tuple[_Step, ...]
+    # Word sets that must each occur somewhere in the doc, from the later required tokens:
+    # a cheap set test that rules out most attempts before any token is compared.
+    required: tuple[tuple[int, frozenset[int]], ...] = ()
+
+
+@dataclass
+class _Bucket:
+    """Patterns that start with one word, sub-indexed by their second word where it is fixed."""
+
+    any_next: list[_Compiled]
+    by_next: dict[tuple[int, int], list[_Compiled]]
+    next_columns: set[int]
+
+
+def _bounds(op: str | None) -> tuple[int, int, bool]:
+    """(minimum, maximum, negated) repetitions for an OP value."""
+    if op is None:
+        return 1, 1, False
+    simple = {"?": (0, 1), "*": (0, UNBOUNDED), "+": (1, UNBOUNDED), "!": (1, 1)}
+    if op in simple:
+        low, high = simple[op]
+        return low, high, op == "!"
+    found = _QUANTIFIER.match(op)
+    if not found or not (found.group(1) or found.group(3)):
+        raise PatternError(f"unsupported OP {op!r}")
+    low_text, comma, high_text = found.groups()
+    low = int(low_text or 0)
+    high = (int(high_text) if high_text else UNBOUNDED) if comma else low
+    return low, high, False
+
+
+def _text_test(column: int, value: object, strings: StringStore, name: str) -> Test:
+    if isinstance(value, str):
+        wanted = strings.add(value)
+        return lambda cols, doc, i: cols[column][i] == wanted
+    if not isinstance(value, dict) or not value:
+        raise PatternError(f"{name} must be a string or a mapping with IN, NOT_IN or REGEX")
+    tests: list[Test] = []
+    for operator, operand in value.items():
+        if operator == "IN":
+            members = frozenset(strings.add(str(v)) for v in operand)
+            tests.append(lambda cols, doc, i, m=members: cols[column][i] in m)
+        elif operator == "NOT_IN":
+            members = frozenset(strings.add(str(v)) for v in operand)
+            tests.append(lambda cols, doc, i, m=members: cols[column][i] not in m)
+        elif operator == "REGEX":
+            regex = re.compile(str(operand))
+            tests.append(
+                lambda cols, doc, i, r=regex: r.search(strings[cols[column][i]]) is not None
+            )
+        else:
+            raise PatternError(f"{name}: unsupported operator {operator}; use IN, NOT_IN or REGEX")
+    if len(tests) == 1:
+        return tests[0]
+    return lambda cols, doc, i: all(test(cols, doc, i) for test in tests)
+
+
+def _token_test(token: dict, strings: StringStore) -> Test:
+    unknown = set(token) - SUPPORTED_KEYS
+    if unknown:
+        raise PatternError(
+            f"unsupported attribute {sorted(unknown)[0]}; use {', '.join(sorted(TEXT_ATTRS))} or IS_*/LIKE_* flags"
+        )
+    tests: list[Test] = []
+    for name, value in token.items():
+        if name == "OP":
+            continue
+        if name in TEXT_ATTRS:
+            tests.append(_text_test(TEXT_ATTRS[name], value, strings, name))
+        else:
+            column, expected = FLAG_ATTRS[name], int(bool(value))
+            tests.append(lambda cols, doc, i, c=column, e=expected: cols[c][i] == e)
+    if not tests:
+        return lambda cols, doc, i: True
+    if len(tests) == 1:
+        return tests[0]
+    return lambda cols, doc, i: all(test(cols, doc, i) for test in tests)
+
+
+def _negate(test: Test) -> Test:
+    return lambda cols, doc, i: not test(cols, doc, i)
+
+
+def _anchor(token: dict, strings: StringStore) -> tuple[int, frozenset[int]] | None:
+    """The (column, word hashes) a match must start with, when the first token is a word test."""
+    if token.get("OP") is not None or len(set(token) - {"OP"}) != 1:
+        return None
+    ((name, value),) = ((k, v) for k, v in token.items() if k != "OP")
+    if name not in TEXT_ATTRS:
+        return None
+    if isinstance(value, str):
+        return TEXT_ATTRS[name], frozenset({strings.add(value)})
+    if isinstance(value, dict) and set(value) == {"IN"}:
+        return TEXT_ATTRS[name], frozenset(strings.add(str(v)) for v in value["IN"])
+    return None
+
+
+def without_leading_optionals(pattern: list[dict]) -> list[list[dict]]:
+    """Equivalent patterns that each start with a required token, so every one can be anchored."""
+    if not pattern:
+        return [pattern]
+    first, rest = pattern[0], pattern[1:]
+    op = first.get("OP")
+    if op in ("?", "*") and rest:
+        required = (
+            {**first, "OP": "+"} if op == "*" else {k: v for k, v in first.items() if k != "OP"}
+        )
+        return [*without_leading_optionals(rest), [required, *rest]]
+    return [pattern]
+
+
+def check_pattern(pattern: Sequence[dict]) -> str | None:
+    """Why this matcher cannot run the pattern, or None."""
+    try:
+        for token in pattern:
+            _token_test(dict(token), StringStore())
+            _bounds(token.get("OP"))
+    except (PatternError, re.error) as exc:
+        return str(exc)
+    return None
+
+
+class TokenMatcher:
+    """Matches token patterns; returns (key, start, end) with the longest end per pattern and start.
+
+    Patterns are filed under the word their first token requires, and under their second word too
+    where that is fixed, because the most common first words ("you", "we", "the") start dozens
+    of patterns. A doc only tries the patterns filed under its own words, at those positions.
+    """
+
+    def __init__(self, strings: StringStore):
+        self.strings = strings
+        self._anchored: dict[tuple[int, int], _Bucket] = {}
+        self._anchor_words: dict[int, set[int]] = defaultdict(set)
+        self._unanchored: list[_Compiled] = []
+        self._columns: set[int] = {attrs.ORTH}
+
+    def add(self, key: str, patterns: Iterable[Sequence[dict]]) -> None:
+        for pattern in patterns:
+            for variant in without_leading_optionals([dict(token) for token in pattern]):
+                self._add_one(key, variant)
+
+    def _add_one(self, key: str, pattern: list[dict]) -> None:
+        steps = []
+        for token in pattern:
+            low, high, negated = _bounds(token.get("OP"))
+            test = _token_test(token, self.strings)
+            steps.append(_Step(_negate(test) if negated else test, low, high))
+            self._columns.update(TEXT_ATTRS[k] for k in token if k in TEXT_ATTRS)
+            self._columns.update(FLAG_ATTRS[k] for k in token if k in FLAG_ATTRS)
+        required = tuple(
+            word_test
+            for token in pattern[1:]
+            if _bounds(token.get("OP"))[0] >= 1 and not _bounds(token.get("OP"))[2]
+            for word_test in [_anchor({k: v for k, v in token.items() if k != "OP"}, self.strings)]
+            if word_test is not None
+        )
+        compiled = _Compiled(key, tuple(steps), required)
+        anchor = _anchor(pattern[0], self.strings) if pattern else None
+        if anchor is None:
+            self._unanchored.append(compiled)
+            return
+        column, words = anchor
+        self._anchor_words[column].update(words)
+        second = _anchor(pattern[1], self.strings) if len(pattern) > 1 else None
+        for word in words:
+            bucket = self._anchored.setdefault(
+                (column, word), _Bucket([], defaultdict(list), set())
+            )
+            if second is None:
+                bucket.any_next.append(compiled)
+                continue
+            next_column, next_words = second
+            bucket.next_columns.add(next_column)
+            for next_word in next_words:
+                bucket.by_next[(next_column, next_word)].append(compiled)
+
+    def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
+        length = len(doc)
+        if not length:
+            return []
+        columns = sorted(self._columns)
+        # Two or more attributes give one row per token; keep that shape for a single one too.
+        array = doc.to_array([*columns, attrs.ORTH] if len(columns) == 1 else columns)
+        cols = dict(zip(columns, array.T.tolist(), strict=False))
+        anchored = self._anchored
+        present: dict[int, set[int]] = {}
+        possible: dict[_Compiled, bool] = {}
+        matches: list[tuple[str, int, int]] = []
+        starts: dict[int, list[_Compiled]] = defaultdict(list)
+        if self._unanchored:
+            for start in range(length):
+                starts[start].extend(self._unanchored)
+        for column, words in self._anchor_words.items():
+            values = cols[column]
+            for start, value in enumerate(values):
+                if value not in words:
+                    continue
+                bucket = anchored[(column, value)]
+                found = starts[start]
+                found.extend(bucket.any_next)
+                if start + 1 < length:
+                    for next_column in bucket.next_columns:
+                        narrowed = bucket.by_next.get((next_column, cols[next_column][start + 1]))
+                        if narrowed:
+                            found.extend(narrowed)
+        for start, candidates in starts.items():
+            for compiled in candidates:
+                if compiled.required:
+                    ok = possible.get(compiled)
+                    if ok is None:
+                        if not present:
+                            present.update((column, set(values)) for column, values in cols.items())
+                        ok = possible[compiled] = all(
+                            not words.isdisjoint(present[column])
+                            for column, words in compiled.required
+                        )
+                    if not ok:
+                        continue
+                end = _match(compiled.steps, 0, start, length, cols, doc)
+                if end > start:
+                    matches.append((compiled.key, start, end))
+        return matches
+
+
+def _match(steps: tuple[_Step, ...], k: int, i: int, length: int, cols: dict, doc: Doc) -> int:
+    """The end of the longest match of steps[k:] at token i, or -1 (greedy with backtracking)."""
+    step = steps[k]
+    test = step.test
+    count, j, high = 0, i, step.high
+    while count < high and j < length and test(cols, doc, j):
+        count += 1
+        j += 1
+    if count < step.low:
+        return -1
+    last = k + 1 == len(steps)
+    if last:
+        return i + count
+    following = steps[k + 1]
+    for taken in range(count, step.low - 1, -1):
+        position = i + taken
+        # Check the next step here: a failed call costs more than the test it would run first.
+        if following.low and (position >= length or not following.test(cols, doc, position)):
+            continue
+        end = _match(steps, k + 1, position, length, cols, doc)
+        if end >= 0:
+            return end
+    return -1
