@@ -13,6 +13,7 @@ The checks read tokens only (no parser is available offline), so each is a small
 
 from __future__ import annotations
 
+from spacy.attrs import IS_SPACE, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc
 
 NEGATIONS = frozenset(
@@ -225,11 +226,14 @@ class DocContext:
     def sentence(self, token_index: int) -> tuple[int, int]:
         if self._sentence_of is None:
             bounds: list[tuple[int, int]] = []
-            sentence_of = [0] * len(self.doc)
-            for number, sent in enumerate(self.doc.sents):
-                bounds.append((sent.start, sent.end))
-                for i in range(sent.start, sent.end):
-                    sentence_of[i] = number
+            sentence_of: list[int] = []
+            start = 0
+            for i, flag in enumerate(self.doc.to_array(SENT_START).tolist()):
+                if flag == 1 and i:
+                    bounds.append((start, i))
+                    start = i
+                sentence_of.append(len(bounds))
+            bounds.append((start, len(self.doc)))
             self._sentence_bounds, self._sentence_of = bounds, sentence_of
         assert self._sentence_bounds is not None
         return self._sentence_bounds[self._sentence_of[token_index]]
@@ -382,25 +386,23 @@ class DocContext:
     def _quoted_tokens(self) -> list[bool]:
         doc = self.doc
         inside = [False] * len(doc)
+        strings = doc.vocab.strings
+        rows = doc.to_array([ORTH, SPACY, IS_SPACE]).tolist()
+        quote_ids = {strings[char] for char in QUOTE_CHARS}
+        if quote_ids.isdisjoint(row[0] for row in rows):
+            return inside
         open_quote = False
-        for i, token in enumerate(doc):
-            if token.is_space and "\n\n" in token.text:
+        for i, (orth, trailing_space, is_space) in enumerate(rows):
+            if is_space and "\n\n" in strings[orth]:
                 open_quote = False  # an unbalanced quote must not swallow the next paragraph
-            if token.text in QUOTE_CHARS:
-                if open_quote and self._can_close(i):
+            if orth in quote_ids:
+                glued_left = i > 0 and not rows[i - 1][1]
+                if open_quote and glued_left:
                     open_quote = False
-                elif not open_quote and self._can_open(i):
+                elif not open_quote and not trailing_space and i + 1 < len(rows) and (
+                    not glued_left or strings[rows[i - 1][0]] in (":", "(", "[")
+                ):
                     open_quote = True
                 continue
             inside[i] = open_quote
         return inside
-
-    def _can_open(self, i: int) -> bool:
-        doc = self.doc
-        before_ok = i == 0 or bool(doc[i - 1].whitespace_) or doc[i - 1].text in {":", "(", "["}
-        after_ok = not doc[i].whitespace_ and i + 1 < len(doc)
-        return before_ok and after_ok
-
-    def _can_close(self, i: int) -> bool:
-        doc = self.doc
-        return i > 0 and not doc[i - 1].whitespace_

@@ -9,7 +9,9 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
+import numpy
 import spacy
+from spacy.attrs import LEMMA, LOWER
 from spacy.language import Language
 from spacy.lookups import load_lookups
 from spacy.tokens import Doc
@@ -35,14 +37,18 @@ class LowercaseLookupLemmatizer:
         self._lemma_by_lower: dict[int, int] = {}
 
     def __call__(self, doc: Doc) -> Doc:
+        if not len(doc):
+            return doc
         cache = self._lemma_by_lower
-        for token in doc:
-            lemma = cache.get(token.lower)
+        lemmas = []
+        for lower in doc.to_array(LOWER).tolist():
+            lemma = cache.get(lower)
             if lemma is None:
-                lower = token.lower_
-                lemma = self.strings.add(self.table.get(lower, lower))
-                cache[token.lower] = lemma
-            token.lemma = lemma
+                text = self.strings[lower]
+                lemma = cache[lower] = self.strings.add(self.table.get(text, text))
+            lemmas.append(lemma)
+        # Whole-array write: setting token.lemma one by one costs more than the lookups.
+        doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
         return doc
 
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 import textstat
-from spacy.attrs import IDX, IS_ALPHA, LIKE_NUM, LOWER, SENT_START
+from spacy.attrs import IDX, IS_ALPHA, LENGTH, LIKE_NUM, LOWER, SENT_START
 from spacy.tokens import Doc
 
 from .categories import READABILITY_CATEGORY, SEVERITIES
 from .findings import Finding
+from .syllable_table import load_table
 
 RULE_PREFIX = "readability"
 DEFAULTS: dict[str, Any] = {
@@ -71,7 +72,10 @@ _syllables: dict[int, int] = {}
 
 def syllables(word: str) -> int:
     """textstat's syllable count (CMU dictionary, then Pyphen) for one word."""
-    return max(1, textstat.syllable_count(word))
+    count = load_table().get(word)
+    if count is None:
+        count = textstat.syllable_count(word)
+    return max(1, count)
 
 
 @dataclass(frozen=True)
@@ -89,15 +93,13 @@ def _counts(doc: Doc) -> tuple[list[SentenceWords], int]:
     """
     if not len(doc):
         return [], 0
-    rows = doc.to_array([SENT_START, IS_ALPHA, LIKE_NUM, LOWER, IDX]).tolist()
+    rows = doc.to_array([SENT_START, IS_ALPHA, LIKE_NUM, LOWER, IDX, LENGTH]).tolist()
     strings = doc.vocab.strings
     sentences: list[SentenceWords] = []
-    syllable_total = 0
-    words = 0
-    sentence_start = 0
-    for i, (sent_start, is_alpha, like_num, lower, _idx) in enumerate(rows):
+    syllable_total = words = sentence_start = 0
+    for i, (sent_start, is_alpha, like_num, lower, _idx, _length) in enumerate(rows):
         if sent_start == 1 and i:
-            sentences.append(SentenceWords(rows[sentence_start][4], _end_char(doc, i - 1), words))
+            sentences.append(SentenceWords(rows[sentence_start][4], _end_char(rows[i - 1]), words))
             sentence_start, words = i, 0
         if is_alpha or like_num:
             words += 1
@@ -105,13 +107,12 @@ def _counts(doc: Doc) -> tuple[list[SentenceWords], int]:
             if count is None:
                 count = _syllables[lower] = syllables(strings[lower])
             syllable_total += count
-    sentences.append(SentenceWords(rows[sentence_start][4], _end_char(doc, len(rows) - 1), words))
+    sentences.append(SentenceWords(rows[sentence_start][4], _end_char(rows[-1]), words))
     return sentences, syllable_total
 
 
-def _end_char(doc: Doc, last_token: int) -> int:
-    token = doc[last_token]
-    return token.idx + len(token.text)
+def _end_char(row: list[int]) -> int:
+    return row[4] + row[5]
 
 
 def measure(doc: Doc) -> Readability:

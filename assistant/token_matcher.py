@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from spacy import attrs
+from spacy.lang.en.stop_words import STOP_WORDS
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
@@ -72,9 +73,9 @@ class _Step:
 class _Compiled:
     key: str
     steps: tuple[_Step, ...]
-    # Word sets that must each occur somewhere in the doc, from the later required tokens:
-    # a cheap set test that rules out most attempts before any token is compared.
-    required: tuple[tuple[int, frozenset[int]], ...] = ()
+    # A word set from a later required token that must occur somewhere in the doc: one set test
+    # rules out most attempts before any token is compared. The most selective such set is kept.
+    trigger: tuple[int, frozenset[int]] | None = None
 
 
 @dataclass
@@ -208,6 +209,7 @@ class TokenMatcher:
         self._anchor_words: dict[int, set[int]] = defaultdict(set)
         self._unanchored: list[_Compiled] = []
         self._columns: set[int] = {attrs.ORTH}
+        self._common = frozenset(strings.add(word) for word in STOP_WORDS)
 
     def add(self, key: str, patterns: Iterable[Sequence[dict]]) -> None:
         for pattern in patterns:
@@ -229,7 +231,8 @@ class TokenMatcher:
             for word_test in [_anchor({k: v for k, v in token.items() if k != "OP"}, self.strings)]
             if word_test is not None
         )
-        compiled = _Compiled(key, tuple(steps), required)
+        trigger = min(required, key=lambda word_test: len(word_test[1] & self._common)) if required else None
+        compiled = _Compiled(key, tuple(steps), trigger)
         anchor = _anchor(pattern[0], self.strings) if pattern else None
         if anchor is None:
             self._unanchored.append(compiled)
@@ -258,19 +261,17 @@ class TokenMatcher:
         array = doc.to_array([*columns, attrs.ORTH] if len(columns) == 1 else columns)
         cols = dict(zip(columns, array.T.tolist(), strict=False))
         anchored = self._anchored
-        present: dict[int, set[int]] = {}
-        possible: dict[_Compiled, bool] = {}
-        matches: list[tuple[str, int, int]] = []
+        present = {column: set(values) for column, values in cols.items()}
         starts: dict[int, list[_Compiled]] = defaultdict(list)
         if self._unanchored:
             for start in range(length):
                 starts[start].extend(self._unanchored)
         for column, words in self._anchor_words.items():
             values = cols[column]
-            for start, value in enumerate(values):
-                if value not in words:
-                    continue
-                bucket = anchored[(column, value)]
+            if words.isdisjoint(present[column]):
+                continue
+            for start in [i for i, value in enumerate(values) if value in words]:
+                bucket = anchored[(column, values[start])]
                 found = starts[start]
                 found.extend(bucket.any_next)
                 if start + 1 < length:
@@ -278,19 +279,12 @@ class TokenMatcher:
                         narrowed = bucket.by_next.get((next_column, cols[next_column][start + 1]))
                         if narrowed:
                             found.extend(narrowed)
+        matches: list[tuple[str, int, int]] = []
         for start, candidates in starts.items():
             for compiled in candidates:
-                if compiled.required:
-                    ok = possible.get(compiled)
-                    if ok is None:
-                        if not present:
-                            present.update((column, set(values)) for column, values in cols.items())
-                        ok = possible[compiled] = all(
-                            not words.isdisjoint(present[column])
-                            for column, words in compiled.required
-                        )
-                    if not ok:
-                        continue
+                trigger = compiled.trigger
+                if trigger is not None and trigger[1].isdisjoint(present[trigger[0]]):
+                    continue
                 end = _match(compiled.steps, 0, start, length, cols, doc)
                 if end > start:
                     matches.append((compiled.key, start, end))

