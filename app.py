@@ -8,12 +8,14 @@ from assistant.highlight import highlight_html
 from assistant.library import LibraryError
 from assistant.pipeline import get_nlp
 from assistant.review import review
+from assistant.scan import scan
 from assistant.text import InputError
 
 st.set_page_config(page_title="Reply Assistant", layout="wide")
 
-if "draft" not in st.session_state:
-    st.session_state.draft = ""
+for key in ("draft", "message"):
+    if key not in st.session_state:
+        st.session_state[key] = ""
 
 
 @st.cache_resource(show_spinner="Loading the phrase rules…")
@@ -31,6 +33,36 @@ except LibraryError as exc:
         "The phrase-rule library has problems:\n\n" + "\n".join(f"- `{p}`" for p in exc.problems)
     )
     st.stop()
+
+st.text_area(
+    "Customer's message",
+    key="message",
+    height=140,
+    placeholder="Paste the customer's message to spot threats…",
+)
+message = st.session_state.message
+if message.strip():
+    try:
+        scanned = scan(message, nlp=nlp)
+    except InputError as exc:
+        st.error(str(exc))
+    else:
+        st.markdown(
+            f'<div data-testid="highlighted-message" style="line-height:1.7">'
+            f"{highlight_html(message, scanned.findings)}</div>",
+            unsafe_allow_html=True,
+        )
+        case = scanned.case
+        if case.case_type:
+            st.info(
+                f"Likely case type: **{case.case_type.replace('_', ' ')}** (confidence {case.confidence:.2f})"
+            )
+        for finding in scanned.findings:
+            st.warning(f"**{finding.category.replace('_', ' ')}**: “{finding.text}”")
+        if scanned.route:
+            st.error(f"Route this case to a {scanned.route} before replying.")
+        for line in scanned.guidance:
+            st.caption(line)
 
 st.text_area(
     "Your draft reply",

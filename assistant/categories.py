@@ -46,9 +46,24 @@ def severity_rank(severity: str) -> int:
     return SEVERITIES.index(severity)
 
 
+# Case types of domain.md §4. The templates/ folders are the source compose reads; a test keeps the two equal.
+CASE_TYPES: Final = (
+    "wrong_address",
+    "not_received_delivered",
+    "lost_or_delayed",
+    "defective_or_damaged",
+    "wrong_item_or_short",
+    "company_error",
+    "billing_or_chargeback",
+    "subscription_or_cancellation",
+    "personalization_error",
+    "other",
+)
+
 # doc.spans keys: one per kind of text, so a draft and a customer message never share a key.
 DRAFT_SPAN_KEY: Final = "reply_assistant_draft"
 MESSAGE_SPAN_KEY: Final = "reply_assistant_message"
+CASE_SPAN_KEY: Final = "reply_assistant_case_signals"
 
 # A rule's `applies_to` field says which kind of text it reads.
 TEXT_KINDS: Final = ("draft", "message")

@@ -125,6 +125,38 @@ def _cmd_check(args: argparse.Namespace) -> int:
     return _guarded(run)
 
 
+def _cmd_scan(args: argparse.Namespace) -> int:
+    from .pipeline import get_nlp
+    from .report import format_findings
+    from .scan import scan
+
+    def analyse(text: str, _case_type: str | None) -> Result:
+        return scan(text, nlp=get_nlp(args.rules_dir))
+
+    def describe(name: str, text: str, result: Result) -> str:
+        if not text.strip():
+            return f"{name}: the message is empty; nothing to scan"
+        found = result  # type: ignore[assignment]
+        lines = [format_findings(name, text, found.findings)]
+        if found.case.case_type:
+            evidence = ", ".join(f"“{word}”" for word in found.case.evidence[:5])
+            lines.append(
+                f"  case type: {found.case.case_type} (confidence {found.case.confidence:.2f}; from {evidence})"
+            )
+        else:
+            lines.append("  case type: none evident")
+        if found.route:
+            lines.append(f"  route: {found.route}")
+        lines.extend(f"  guidance: {line}" for line in found.guidance)
+        return "\n".join(lines)
+
+    def run() -> int:
+        get_nlp(args.rules_dir)
+        return _run_batch(args, analyse) if args.jsonl else _run_single(args, analyse, describe)
+
+    return _guarded(run)
+
+
 def _cmd_rules(args: argparse.Namespace) -> int:
     if args.action == "validate":
         library, problems = collect(args.rules_dir)
@@ -144,9 +176,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         library = cached_library(args.rules_dir)
         if args.action == "list":
             return _list_rules(library.rules, args.format)
-        from .rule_tests import check_all_examples
+        from .rule_tests import check_all_examples, check_case_type_examples
 
-        outcomes = check_all_examples(get_nlp(args.rules_dir), library.rules)
+        nlp = get_nlp(args.rules_dir)
+        outcomes = check_all_examples(nlp, library.rules) + check_case_type_examples(
+            nlp, library.case_types
+        )
         failed = [o for o in outcomes if not o.ok]
         for outcome in failed if not args.verbose else outcomes:
             print(outcome)
@@ -242,6 +277,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="also check the elements this case type needs",
     )
     check.set_defaults(handler=_cmd_check)
+
+    scan = commands.add_parser("scan", help="threats and case type in a customer's message")
+    _add_analysis_options(scan)
+    scan.set_defaults(handler=_cmd_scan)
 
     rules = commands.add_parser("rules", help="list, validate or test the phrase-rule library")
     rules.add_argument("action", choices=("list", "validate", "test"))

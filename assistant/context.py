@@ -8,6 +8,7 @@ A rule's `ignore_when` lists the contexts in which its matches are dropped:
 - remedied: the agent fixes it in the same or next sentence, "the courier lost it, so I've sent a new one"
 - route_offered: a refusal followed by a way forward, "we can't refund it here, but you can use this link"
 - hedged: a date or outcome with an honest condition, "it will arrive Friday if the courier keeps to schedule"
+- unconditional: the sentence sets no condition; for rules that only count a threat tied to a demand
 The checks read tokens only (no parser is available offline), so each is a small, tested heuristic.
 """
 
@@ -57,6 +58,26 @@ REPORTING_VERBS = frozenset(
         "suggested",
         "accuse",
         "accused",
+    }
+)
+# Words that cannot be the one who speaks: "it said", "the app says" still report, but "as said" does not.
+REPORT_LINKS = frozenset({"if", "whether", "that", ":", ",", '"', "'"})
+NOT_REPORTERS = frozenset(
+    {
+        "as",
+        "was",
+        "is",
+        "be",
+        "been",
+        "have",
+        "has",
+        "had",
+        "it",
+        "that",
+        "this",
+        "which",
+        "and",
+        "or",
     }
 )
 # The agent speaking as themselves: "we said", "I mentioned" report our own words, which still count.
@@ -211,6 +232,9 @@ HEDGES = frozenset(
         "ideally",
     }
 )
+CONDITION_WORDS = frozenset(
+    {"if", "unless", "until", "till", "or", "otherwise", "else", "once", "depending", "when"}
+)
 QUOTE_CHARS = frozenset({'"', "'", "«", "»", "„", "“", "”", "‘", "’", "`"})
 
 
@@ -247,6 +271,7 @@ class DocContext:
             or ("remedied" in contexts and self.remedied(start))
             or ("route_offered" in contexts and self.route_offered(start, end))
             or ("hedged" in contexts and self.hedged(start, end))
+            or ("unconditional" in contexts and not self.has_condition(start))
         )
 
     def _next_sentence(self, token_index: int) -> tuple[int, int] | None:
@@ -318,6 +343,11 @@ class DocContext:
             for i in (*range(sent_start, start), *range(end, sent_end))
         )
 
+    def has_condition(self, start: int) -> bool:
+        """The sentence ties something to a demand: if, unless, until, or (else), otherwise, once."""
+        sent_start, sent_end = self.sentence(start)
+        return any(self.doc[i].lower_ in CONDITION_WORDS for i in range(sent_start, sent_end))
+
     def _all_being_well(self, i: int) -> bool:
         return (
             i + 2 < len(self.doc)
@@ -366,16 +396,21 @@ class DocContext:
                 return False
             if token.lower_ in REPORTING_VERBS or token.lemma_ in REPORTING_VERBS:
                 reporter = self._reporter_before(i, sent_start)
-                if reporter is not None and reporter not in SELF_REPORTERS:
+                if reporter is None or reporter in SELF_REPORTERS:
+                    continue
+                # "you said …" always reports; "my neighbour asked if …" only with a reporting link
+                if reporter in REPORTERS or (
+                    i + 1 < start and self.doc[i + 1].lower_ in REPORT_LINKS
+                ):
                     return True
         return False
 
     def _reporter_before(self, verb_index: int, sent_start: int) -> str | None:
-        # Allow one adverb or auxiliary between reporter and verb: "you also said", "you have said".
+        # Allow one adverb or auxiliary between reporter and verb: "you also said", "my neighbour asked".
         for i in range(verb_index - 1, max(sent_start, verb_index - 3) - 1, -1):
-            word = self.doc[i].lower_
-            if word in REPORTERS:
-                return word
+            token = self.doc[i]
+            if token.lower_ in REPORTERS or (token.is_alpha and token.lower_ not in NOT_REPORTERS):
+                return token.lower_
         return None
 
     def quoted(self, start: int) -> bool:
@@ -399,8 +434,11 @@ class DocContext:
                 glued_left = i > 0 and not rows[i - 1][1]
                 if open_quote and glued_left:
                     open_quote = False
-                elif not open_quote and not trailing_space and i + 1 < len(rows) and (
-                    not glued_left or strings[rows[i - 1][0]] in (":", "(", "[")
+                elif (
+                    not open_quote
+                    and not trailing_space
+                    and i + 1 < len(rows)
+                    and (not glued_left or strings[rows[i - 1][0]] in (":", "(", "["))
                 ):
                     open_quote = True
                 continue

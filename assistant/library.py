@@ -22,7 +22,7 @@ Every problem found is reported, not just the first, as `path:rule-id: field: pr
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -33,6 +33,7 @@ from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
 from .categories import CATEGORIES_BY_KIND, DRAFT_CATEGORIES, PHRASE_CATEGORIES, SEVERITIES
+from .problems import LibraryError, Problem
 from .regex_safety import regex_problem
 from .token_matcher import check_pattern
 from .yaml_lines import line_of, load_yaml, yaml_error_line, yaml_error_text
@@ -43,7 +44,16 @@ DEFAULT_RULES_DIR = PACKAGE_ROOT / "phrase_rules"
 # Settings files that live beside the rule families but are not rule files.
 SETTINGS_FILES = frozenset({"readability.yml", "case_types.yml", "guidance.yml"})
 
-CONTEXTS = ("negated", "quoted", "question", "conditional", "remedied", "route_offered", "hedged")
+CONTEXTS = (
+    "negated",
+    "quoted",
+    "question",
+    "conditional",
+    "remedied",
+    "route_offered",
+    "hedged",
+    "unconditional",
+)
 DEFAULT_CONTEXTS = ("negated", "quoted", "question", "conditional")
 FILE_KEYS = frozenset({"family", "category", "description", "ignore_when", "rules"})
 RULE_KEYS = frozenset(
@@ -67,27 +77,6 @@ RULE_ID = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 # A plain phrase is a string; a token pattern is a list of spaCy Matcher token dicts.
 TokenPattern = tuple[dict[str, Any], ...]
 Pattern = str | TokenPattern
-
-
-@dataclass(frozen=True)
-class Problem:
-    path: str
-    rule_id: str
-    field: str
-    problem: str
-    line: int = 0
-
-    def __str__(self) -> str:
-        where = f" (line {self.line})" if self.line else ""
-        return f"{self.path}:{self.rule_id}: {self.field}: {self.problem}{where}"
-
-
-class LibraryError(Exception):
-    """A library that cannot be used; carries every problem found."""
-
-    def __init__(self, problems: Sequence[Problem]):
-        self.problems = tuple(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
 
 
 @dataclass(frozen=True)
@@ -125,8 +114,8 @@ class Library:
     rules: tuple[Rule, ...]
     rules_dir: Path
     readability: dict[str, Any] = field(default_factory=dict)
-    case_types: dict[str, Any] = field(default_factory=dict)
-    guidance: dict[str, Any] = field(default_factory=dict)
+    case_types: Any = None  # case_types.CaseTypeModel
+    guidance: Any = None  # guidance.Guidance
 
     def rule(self, rule_id: str) -> Rule:
         return self._by_id[rule_id]
@@ -475,6 +464,16 @@ class _FileParser:
             )
 
 
+def parse_patterns(
+    value: object, path: str, owner: str, field_name: str, line: int, problems: list[Problem]
+) -> tuple[Pattern, ...]:
+    """Validate a list of phrases and token patterns from any curated file (rules, case types)."""
+    parser = _FileParser(path)
+    patterns = parser._patterns(value, owner, field_name, line, required=True)
+    problems.extend(parser.problems)
+    return patterns
+
+
 def parse_rule_text(text: str, path: str) -> tuple[list[Rule], list[Problem]]:
     """Parse one rule file's text (from disk or from the page's editor)."""
     try:
@@ -555,12 +554,23 @@ def collect(rules_dir: Path | None = None) -> tuple[Library, list[Problem]]:
         problems.append(
             Problem(display_path(rules_dir), "(library)", "rules", "no rule files found")
         )
+    from .case_types import parse_case_types
+    from .guidance import parse_guidance
+
     library = Library(
         tuple(rules),
         rules_dir,
         readability=_settings(rules_dir, "readability.yml", problems),
-        case_types=_settings(rules_dir, "case_types.yml", problems),
-        guidance=_settings(rules_dir, "guidance.yml", problems),
+        case_types=parse_case_types(
+            _settings(rules_dir, "case_types.yml", problems),
+            display_path(rules_dir / "case_types.yml"),
+            problems,
+        ),
+        guidance=parse_guidance(
+            _settings(rules_dir, "guidance.yml", problems),
+            display_path(rules_dir / "guidance.yml"),
+            problems,
+        ),
     )
     return library, problems
 

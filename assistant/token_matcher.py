@@ -231,7 +231,11 @@ class TokenMatcher:
             for word_test in [_anchor({k: v for k, v in token.items() if k != "OP"}, self.strings)]
             if word_test is not None
         )
-        trigger = min(required, key=lambda word_test: len(word_test[1] & self._common)) if required else None
+        trigger = (
+            min(required, key=lambda word_test: len(word_test[1] & self._common))
+            if required
+            else None
+        )
         compiled = _Compiled(key, tuple(steps), trigger)
         anchor = _anchor(pattern[0], self.strings) if pattern else None
         if anchor is None:

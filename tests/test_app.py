@@ -33,3 +33,13 @@ def test_page_checks_a_pasted_draft():
     assert "<mark" in html and "You should have read" in html
     assert "&lt;script&gt;" in html
     assert any("blame shifting" in block.value for block in app.markdown)
+
+
+def test_page_scans_a_customer_message():
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.run()
+    app.text_area(key="message").input("Marked delivered, nothing here. I'll sue you.").run()
+    assert not app.exception
+    assert any("not received delivered" in block.value for block in app.info)
+    assert any("legal threat" in block.value for block in app.warning)
+    assert any("human" in block.value for block in app.error)

@@ -5,12 +5,22 @@ from __future__ import annotations
 import pytest
 
 from assistant.library import load_library
-from assistant.rule_tests import check_rule_examples
+from assistant.rule_tests import check_case_type_examples, check_rule_examples
 
-RULES = load_library().rules
+LIBRARY = load_library()
+RULES = LIBRARY.rules
 
 
 @pytest.mark.parametrize("rule", RULES, ids=[rule.id for rule in RULES])
 def test_rule_examples(nlp, rule):
     failures = [str(outcome) for outcome in check_rule_examples(nlp, rule) if not outcome.ok]
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize(
+    "case_type", sorted(LIBRARY.case_types.examples), ids=lambda c: f"case_type.{c}"
+)
+def test_case_type_examples(nlp, case_type):
+    only = type(LIBRARY.case_types)(examples={case_type: LIBRARY.case_types.examples[case_type]})
+    failures = [str(outcome) for outcome in check_case_type_examples(nlp, only) if not outcome.ok]
     assert not failures, "\n".join(failures)

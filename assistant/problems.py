@@ -1,0 +1,27 @@
+"""Problems found in curated files, reported as `path:rule-id: field: problem (line N)`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: str
+    rule_id: str
+    field: str
+    problem: str
+    line: int = 0
+
+    def __str__(self) -> str:
+        where = f" (line {self.line})" if self.line else ""
+        return f"{self.path}:{self.rule_id}: {self.field}: {self.problem}{where}"
+
+
+class LibraryError(Exception):
+    """A library that cannot be used; carries every problem found."""
+
+    def __init__(self, problems: Sequence[Problem]):
+        self.problems = tuple(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))

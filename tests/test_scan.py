@@ -1,0 +1,154 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from assistant.categories import CASE_TYPES, MESSAGE_CATEGORIES
+from assistant.library import collect
+from assistant.scan import scan
+
+SCAN_KEYS = {
+    "id",
+    "labels",
+    "case_type",
+    "findings",
+    "guidance",
+    "case_type_confidence",
+    "case_type_evidence",
+    "route",
+}
+
+
+@pytest.mark.parametrize(
+    ("text", "labels"),
+    [
+        ("Refund me or I post a worse review.", ["review_extortion", "review_threat"]),
+        ("I'll change my rating once this is fixed.", ["review_extortion"]),
+        ("I'll dispute the charge with my bank.", ["chargeback_threat"]),
+        ("You'll be hearing from my attorney.", ["legal_threat"]),
+        ("I'll make sure everyone on Facebook knows.", ["social_media_threat"]),
+        ("I'm going to report you to the BBB.", ["other_threat"]),
+        # hard negatives: past actions, reported speech, questions, churn, praise
+        ("I filed a chargeback last week.", []),
+        ("I posted on Twitter and they paid.", []),
+        ("My friend said she'd sue you.", []),
+        ("How do I file a complaint?", []),
+        ("I'll never order again.", []),
+        ("I'll switch banks.", []),
+        ("I'll definitely leave a 5-star review, you were great!", []),
+    ],
+)
+def test_threat_labels(nlp, text, labels):
+    assert scan(text, nlp=nlp).labels == labels
+
+
+def test_legal_threat_routes_to_a_human_with_guidance(nlp):
+    result = scan("Fix this by Friday or my solicitor will be in touch.", nlp=nlp)
+    assert result.labels == ["legal_threat"]
+    assert result.route == "human"
+    assert any("Answer as if the threat were not there" in line for line in result.guidance)
+    assert any("human" in line for line in result.guidance)
+
+
+def test_no_threat_means_no_guidance(nlp):
+    result = scan("Thanks so much, the parcel arrived today!", nlp=nlp)
+    assert result.labels == [] and result.guidance == () and result.route is None
+
+
+def test_case_type_with_confidence_and_evidence(nlp):
+    result = scan("Tracking says delivered but there is nothing on my doorstep.", nlp=nlp)
+    assert result.case_type == "not_received_delivered"
+    assert 0 < result.case.confidence <= 1
+    assert any("delivered" in word.lower() for word in result.case.evidence)
+    assert scan("Happy new year to the whole team!", nlp=nlp).case_type is None
+
+
+def test_threat_words_do_not_decide_the_case_type(nlp):
+    result = scan(
+        "The lamp arrived smashed. Replace it or I'll dispute the charge with my bank.", nlp=nlp
+    )
+    assert result.labels == ["chargeback_threat"]
+    assert result.case_type == "defective_or_damaged"
+
+
+def test_every_case_type_has_signals_and_examples():
+    library, problems = collect()
+    assert problems == []
+    assert set(library.case_types.examples) == set(CASE_TYPES)
+    assert {signal.case_type for signal in library.case_types.signals} == set(CASE_TYPES)
+
+
+def test_shipped_message_rules_cover_every_threat_category():
+    library, _ = collect()
+    assert {rule.category for rule in library.rules_for("message")} == set(MESSAGE_CATEGORIES)
+
+
+def test_case_type_file_errors_are_named(rules_dir, valid_rule_text):
+    root = rules_dir(
+        {
+            "a.yml": valid_rule_text,
+            "case_types.yml": """\
+            minimum_score: 2
+            case_types:
+              wrong_adress:
+                signals: [{weight: 2, patterns: ["address"]}]
+                examples: ["x"]
+              other:
+                signals: [{weight: -1, patterns: ["x"]}, {weight: 1, patterns: [[{LOWER: {IN: 5}}]]}]
+        """,
+        }
+    )
+    _, problems = collect(root)
+    text = "\n".join(str(p) for p in problems)
+    assert "case_types.yml:wrong_adress: case_types: unknown case type" in text
+    assert "case_types.yml:other: signals[0].weight: must be a positive number" in text
+    assert "case_types.yml:other: signals[1].patterns[0]: invalid token pattern" in text
+    assert "case_types.yml:other: examples: needs at least one example" in text
+
+
+def test_scan_jsonl_schema_and_broken_lines():
+    lines = [
+        json.dumps(
+            {
+                "id": "C1",
+                "text": "Marked delivered, nothing here. Refund me or I dispute it with PayPal.",
+            }
+        ),
+        "not json",
+        json.dumps({"id": "C2", "text": "Thanks, all good!"}),
+    ]
+    run = subprocess.run(
+        [sys.executable, "-m", "assistant", "scan", "--jsonl"],
+        input="\n".join(lines).encode(),
+        capture_output=True,
+        check=False,
+    )
+    assert run.returncode == 2
+    objs = [json.loads(line) for line in run.stdout.decode().splitlines()]
+    assert [o.get("id") for o in objs] == ["C1", None, "C2"]
+    assert objs[1]["line"] == 2 and "error" in objs[1]
+    first = objs[0]
+    assert set(first) == SCAN_KEYS
+    assert first["labels"] == ["chargeback_threat"]
+    assert first["case_type"] == "not_received_delivered"
+    text = json.loads(lines[0])["text"]
+    for finding in first["findings"]:
+        assert text[finding["start"] : finding["end"]] == finding["text"]
+        assert finding["category"] in MESSAGE_CATEGORIES
+    assert first["guidance"]
+    assert objs[2]["labels"] == [] and objs[2]["case_type"] is None
+
+
+def test_scan_text_output_and_fail_on():
+    run = subprocess.run(
+        [sys.executable, "-m", "assistant", "scan", "--fail-on", "warning"],
+        input=b"I will sue you if my sofa is not here by Friday.",
+        capture_output=True,
+        check=False,
+    )
+    out = run.stdout.decode()
+    assert run.returncode == 1
+    assert "legal_threat" in out and "route: human" in out and "guidance:" in out
