@@ -8,6 +8,8 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, Protocol
 
+import yaml
+
 from .categories import SEVERITIES, severity_rank
 from .findings import Finding
 from .inputs import BatchError, SourceError, decode, read_batch, read_bytes
@@ -106,7 +108,13 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .review import review
 
     def analyse(text: str, case_type: str | None) -> Result:
-        return review(text, case_type, nlp=get_nlp(args.rules_dir))
+        return review(
+            text,
+            case_type,
+            nlp=get_nlp(args.rules_dir),
+            templates_dir=args.templates_dir,
+            fault=args.fault,
+        )
 
     def describe(name: str, text: str, result: Result) -> str:
         out = format_findings(name, text, result.findings)
@@ -153,6 +161,93 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     def run() -> int:
         get_nlp(args.rules_dir)
         return _run_batch(args, analyse) if args.jsonl else _run_single(args, analyse, describe)
+
+    return _guarded(run)
+
+
+TEXT_KEYS = (
+    "order_number",
+    "customer_name",
+    "agent_name",
+    "company_name",
+    "item",
+    "currency",
+    "variant",
+)
+
+
+def _parse_setting(item: str) -> tuple[str, object]:
+    """`--set key=value`: numbers, true/false and dates typed as in YAML; names and numbers-as-ids kept as text."""
+    if "=" not in item:
+        raise SourceError(f"--set {item!r}: expected key=value")
+    key, raw = (part.strip() for part in item.split("=", 1))
+    if key in TEXT_KEYS:
+        return key, raw
+    try:
+        return key, yaml.safe_load(raw) if raw else None
+    except yaml.YAMLError:
+        return key, raw
+
+
+def _read_context(path: str | None) -> dict[str, object]:
+    if not path:
+        return {}
+    data, name = read_bytes(path)
+    text = decode(data, name)
+    try:
+        context = json.loads(text) if name.endswith(".json") else yaml.safe_load(text)
+    except (json.JSONDecodeError, yaml.YAMLError) as exc:
+        raise SourceError(
+            f"{name}: not valid {'JSON' if name.endswith('.json') else 'YAML'}: {exc}"
+        ) from None
+    if context is None:
+        return {}
+    if not isinstance(context, dict):
+        raise SourceError(f"{name}: the context must be a mapping of keys to values")
+    return context
+
+
+def _cmd_compose(args: argparse.Namespace) -> int:
+    from .compose import ComposeError, render
+    from .pipeline import get_nlp
+    from .report import format_findings
+    from .review import review
+
+    def run() -> int:
+        context = _read_context(args.context)
+        context.update(_parse_setting(item) for item in args.set)
+        try:
+            composed = render(args.case_type, context, templates_dir=args.templates_dir)
+        except ComposeError as exc:
+            return _error(str(exc))
+        for key in composed.unknown_keys:
+            print(
+                f"reply-assistant: warning: unknown context key '{key}' (a typo?)", file=sys.stderr
+            )
+        checked = review(
+            composed.text,
+            args.case_type,
+            nlp=get_nlp(args.rules_dir),
+            templates_dir=args.templates_dir,
+            fault=composed.context["fault"],
+        )
+        if args.format == "json":
+            _print_json(
+                {
+                    "case_type": composed.case_type,
+                    "text": composed.text,
+                    "findings": [finding.to_dict() for finding in checked.findings],
+                    "notes": list(composed.notes),
+                }
+            )
+        else:
+            sys.stdout.write(composed.text)
+            for note in composed.notes:
+                print(f"\n[note for the agent] {note}", file=sys.stderr)
+            problems = [f for f in checked.findings if f.severity != "suggestion"]
+            if problems:
+                print(format_findings("composed reply", composed.text, problems), file=sys.stderr)
+        return EXIT_OK
 
     return _guarded(run)
 
@@ -276,11 +371,30 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="TYPE",
         help="also check the elements this case type needs",
     )
+    check.add_argument(
+        "--fault",
+        choices=("company", "customer", "carrier", "unknown"),
+        default=None,
+        help="with --case-type: who caused it (default: the case type's usual fault)",
+    )
     check.set_defaults(handler=_cmd_check)
 
     scan = commands.add_parser("scan", help="threats and case type in a customer's message")
     _add_analysis_options(scan)
     scan.set_defaults(handler=_cmd_scan)
+
+    compose = commands.add_parser(
+        "compose", help="compose a reply from the templates of a case type"
+    )
+    compose.add_argument(
+        "--case-type", required=True, metavar="TYPE", help="one of the templates/ folders"
+    )
+    compose.add_argument("--context", metavar="FILE", help="context as JSON (.json) or YAML")
+    compose.add_argument(
+        "--set", action="append", default=[], metavar="KEY=VALUE", help="set one context key"
+    )
+    compose.add_argument("--format", choices=("text", "json"), default="text")
+    compose.set_defaults(handler=_cmd_compose)
 
     rules = commands.add_parser("rules", help="list, validate or test the phrase-rule library")
     rules.add_argument("action", choices=("list", "validate", "test"))

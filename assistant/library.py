@@ -42,7 +42,9 @@ PACKAGE_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_RULES_DIR = PACKAGE_ROOT / "phrase_rules"
 
 # Settings files that live beside the rule families but are not rule files.
-SETTINGS_FILES = frozenset({"readability.yml", "case_types.yml", "guidance.yml"})
+SETTINGS_FILES = frozenset(
+    {"readability.yml", "case_types.yml", "guidance.yml", "required_elements.yml"}
+)
 
 CONTEXTS = (
     "negated",
@@ -116,6 +118,7 @@ class Library:
     readability: dict[str, Any] = field(default_factory=dict)
     case_types: Any = None  # case_types.CaseTypeModel
     guidance: Any = None  # guidance.Guidance
+    required: Any = None  # required_elements.RequiredElements
 
     def rule(self, rule_id: str) -> Rule:
         return self._by_id[rule_id]
@@ -556,6 +559,7 @@ def collect(rules_dir: Path | None = None) -> tuple[Library, list[Problem]]:
         )
     from .case_types import parse_case_types
     from .guidance import parse_guidance
+    from .required_elements import parse_required_elements
 
     library = Library(
         tuple(rules),
@@ -569,6 +573,11 @@ def collect(rules_dir: Path | None = None) -> tuple[Library, list[Problem]]:
         guidance=parse_guidance(
             _settings(rules_dir, "guidance.yml", problems),
             display_path(rules_dir / "guidance.yml"),
+            problems,
+        ),
+        required=parse_required_elements(
+            _settings(rules_dir, "required_elements.yml", problems),
+            display_path(rules_dir / "required_elements.yml"),
             problems,
         ),
     )

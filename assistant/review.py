@@ -10,6 +10,7 @@ from spacy.language import Language
 from .findings import Finding, labels_of, phrase_findings, sort_findings
 from .pipeline import checker_for, get_nlp, run
 from .readability import Readability, Targets, measure_with_sentences, readability_findings
+from .required_elements import required_element_findings
 from .text import validate_text
 
 KIND = "draft"
@@ -35,7 +36,14 @@ class Review:
         }
 
 
-def review(text: str, case_type: str | None = None, *, nlp: Language | None = None) -> Review:
+def review(
+    text: str,
+    case_type: str | None = None,
+    *,
+    nlp: Language | None = None,
+    templates_dir: Any = None,
+    fault: str | None = None,
+) -> Review:
     """Check an agent draft. Raises InputError for text that cannot be checked."""
     text = validate_text(text)
     nlp = nlp or get_nlp()
@@ -45,9 +53,12 @@ def review(text: str, case_type: str | None = None, *, nlp: Language | None = No
     scores, sentences = measure_with_sentences(doc)
     findings.extend(readability_findings(text, scores, sentences, _targets(nlp)))
     if case_type is not None:
-        from .required_elements import required_element_findings
-
-        findings.extend(required_element_findings(doc, text, case_type, findings))
+        library = checker_for(nlp, KIND).library
+        findings.extend(
+            required_element_findings(
+                doc, text, case_type, library.required, nlp, templates_dir, fault
+            )
+        )
     return Review(
         text=text, findings=sort_findings(findings), readability=scores, case_type=case_type
     )
