@@ -1,101 +1,494 @@
-"""Reply Assistant page: paste a draft, see what to change. UI only; the engine is assistant/."""
+"""Reply Assistant page: check a draft, read the customer's message, compose, curate. UI only.
+
+Everything the page decides comes from assistant/; this script lays out widgets, keeps session
+state and renders results. User text is always escaped before it reaches HTML.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+import hashlib
+import os
+from pathlib import Path
+
+import pandas as pd
 import streamlit as st
 
+from assistant.categories import SEVERITIES
+from assistant.compose import ComposeError, list_case_types, list_variants, render
+from assistant.curation import (
+    CurationError,
+    SaveConflict,
+    add_pending_pass_example,
+    save,
+    sentence_around,
+    snapshot,
+    validate_library_edit,
+    validate_template_edit,
+)
+from assistant.drafts import apply_suggestion, count_rules, texts_from_upload
 from assistant.highlight import highlight_html
-from assistant.library import LibraryError
-from assistant.pipeline import get_nlp
+from assistant.library import LibraryError, collect, rule_files
+from assistant.pipeline import build_nlp, library_signature, resolve_rules_dir
+from assistant.readability import Targets
 from assistant.review import review
+from assistant.rule_tests import check_rule_examples
 from assistant.scan import scan
 from assistant.text import InputError
 
+# Tests and shared deployments point the page at another library; the bundled one is the default.
+RULES_DIR = resolve_rules_dir(os.environ.get("REPLY_ASSISTANT_RULES_DIR") or None)
+TEMPLATES_DIR = Path(
+    os.environ.get("REPLY_ASSISTANT_TEMPLATES_DIR") or Path(__file__).parent / "templates"
+).resolve()
+FAULT_CHOICES = ["(usual for this case)", "company", "customer", "carrier", "unknown"]
+
 st.set_page_config(page_title="Reply Assistant", layout="wide")
 
-for key in ("draft", "message"):
+# State is initialised once, at the top, before any widget reads it.
+DEFAULTS = {
+    "draft": "",
+    "message": "",
+    "composed": "",
+    "compose_notes": [],
+    "compose_error": "",
+    "rule_counts": {},
+    "counted_drafts": [],
+    "suggested_for": "",
+    "edit_file": None,
+    "edit_text": "",
+    "edit_digest": "",
+    "edit_feedback": None,
+    "report_feedback": None,
+    "compose_agent_name": "",
+    "compose_company_name": "",
+}
+for key, value in DEFAULTS.items():
     if key not in st.session_state:
-        st.session_state[key] = ""
+        st.session_state[key] = value
 
 
 @st.cache_resource(show_spinner="Loading the phrase rules…")
-def pipeline():
-    return get_nlp()
+def pipeline(rules_dir: str, signature: tuple):
+    """One pipeline per saved state of the library: a curator's save builds a new one."""
+    return build_nlp(rules_dir)
 
 
-st.title("Reply Assistant")
-st.caption("Checks run on this machine: customer text never leaves it.")
+def digest_of(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-try:
-    nlp = pipeline()
-except LibraryError as exc:
-    st.error(
-        "The phrase-rule library has problems:\n\n" + "\n".join(f"- `{p}`" for p in exc.problems)
-    )
-    st.stop()
 
-st.text_area(
-    "Customer's message",
-    key="message",
-    height=140,
-    placeholder="Paste the customer's message to spot threats…",
-)
-message = st.session_state.message
-if message.strip():
-    try:
-        scanned = scan(message, nlp=nlp)
-    except InputError as exc:
-        st.error(str(exc))
-    else:
-        st.markdown(
-            f'<div data-testid="highlighted-message" style="line-height:1.7">'
-            f"{highlight_html(message, scanned.findings)}</div>",
-            unsafe_allow_html=True,
-        )
-        case = scanned.case
-        if case.case_type:
-            st.info(
-                f"Likely case type: **{case.case_type.replace('_', ' ')}** (confidence {case.confidence:.2f})"
-            )
-        for finding in scanned.findings:
-            st.warning(f"**{finding.category.replace('_', ' ')}**: “{finding.text}”")
-        if scanned.route:
-            st.error(f"Route this case to a {scanned.route} before replying.")
-        for line in scanned.guidance:
-            st.caption(line)
-
-st.text_area(
-    "Your draft reply",
-    key="draft",
-    height=220,
-    placeholder="Paste or type the reply you are about to send…",
-)
-
-draft = st.session_state.draft
-if draft.strip():
-    try:
-        result = review(draft, nlp=nlp)
-    except InputError as exc:
-        st.error(str(exc))
-        st.stop()
-    st.markdown(
-        f'<div data-testid="highlighted-draft" style="line-height:1.7">{highlight_html(draft, result.findings)}</div>',
-        unsafe_allow_html=True,
-    )
-    scores = result.readability
-    cols = st.columns(4)
-    cols[0].metric("Reading ease", scores.flesch_reading_ease)
-    cols[1].metric("Grade", scores.grade)
-    cols[2].metric("Words", scores.words)
-    cols[3].metric("Sentences", scores.sentences)
-    if not result.findings:
-        st.success("No findings: this draft reads well.")
-    for finding in result.findings:
+def show_findings_list(text: str, findings, key_prefix: str, allow_actions: bool) -> None:
+    if not findings:
+        st.success("No findings: this reads well.")
+        return
+    for number, finding in enumerate(findings):
         with st.container(border=True):
             st.markdown(
                 f"**{finding.severity.title()} · {finding.category.replace('_', ' ')}** · `{finding.rule}`"
             )
             st.text(f"“{finding.text}”")
             st.write(finding.message)
-            for suggestion in finding.suggestions:
-                st.caption(f"Try: {suggestion}")
+            if not allow_actions:
+                for suggestion in finding.suggestions:
+                    st.caption(f"Try: {suggestion}")
+                continue
+            for index, suggestion in enumerate(finding.suggestions):
+                st.button(
+                    f"Use: {suggestion}",
+                    key=f"{key_prefix}_apply_{number}_{index}",
+                    on_click=use_suggestion,
+                    args=(key_prefix, finding.start, finding.end, suggestion),
+                )
+            if not finding.rule.startswith(("readability.", "required.")):
+                st.button(
+                    "Report false positive",
+                    key=f"{key_prefix}_report_{number}",
+                    on_click=report_false_positive,
+                    args=(finding.rule, sentence_around(text, finding.start, finding.end)),
+                )
+
+
+def use_suggestion(state_key: str, start: int, end: int, suggestion: str) -> None:
+    st.session_state[state_key] = apply_suggestion(
+        st.session_state[state_key], start, end, suggestion
+    )
+
+
+def report_false_positive(rule_id: str, sentence: str) -> None:
+    try:
+        path = add_pending_pass_example(RULES_DIR, rule_id, sentence)
+    except (CurationError, SaveConflict, OSError) as exc:
+        st.session_state.report_feedback = ("error", f"Could not record the report: {exc}")
+    else:
+        st.session_state.report_feedback = (
+            "success",
+            f"Added to {path.name} as a pending pass example of {rule_id}; a curator will fix the rule.",
+        )
+
+
+def count_session(text: str, findings) -> None:
+    marker = digest_of(text)
+    if marker in st.session_state.counted_drafts:
+        return
+    st.session_state.counted_drafts.append(marker)
+    counts = dict(st.session_state.rule_counts)
+    for rule, count in count_rules([findings]).items():
+        counts[rule] = counts.get(rule, 0) + count
+    st.session_state.rule_counts = counts
+
+
+def readability_figures(scores, targets: Targets) -> None:
+    cols = st.columns(4)
+    cols[0].metric(
+        "Reading ease",
+        scores.flesch_reading_ease,
+        help=f"Target: {targets.min_reading_ease:g} or more",
+    )
+    cols[1].metric("Grade", scores.grade, help=f"Target: {targets.max_grade:g} or below")
+    cols[2].metric("Words", scores.words)
+    cols[3].metric(
+        "Sentences", scores.sentences, help=f"At most {targets.max_sentence_words} words each"
+    )
+    st.caption(
+        f"Targets: reading ease ≥ {targets.min_reading_ease:g}, grade ≤ {targets.max_grade:g}, "
+        f"sentences ≤ {targets.max_sentence_words} words."
+    )
+
+
+st.title("Reply Assistant")
+st.caption("Checks run on this machine: customer text never leaves it.")
+
+library, library_problems = collect(RULES_DIR)
+if library_problems:
+    st.error("The phrase-rule library has problems; fix them in the Library tab:")
+    for problem in library_problems:
+        st.code(str(problem), language=None)
+    nlp = None
+else:
+    try:
+        nlp = pipeline(str(RULES_DIR), library_signature(RULES_DIR))
+    except LibraryError as exc:  # the files changed between the two reads
+        st.error("; ".join(str(p) for p in exc.problems))
+        nlp = None
+
+check_tab, message_tab, compose_tab, library_tab = st.tabs(
+    ["Check a draft", "Customer message", "Compose", "Library"]
+)
+
+with check_tab:
+    st.text_area(
+        "Your draft reply",
+        key="draft",
+        height=220,
+        placeholder="Paste or type the reply you are about to send…",
+    )
+    feedback = st.session_state.report_feedback
+    if feedback:
+        (st.success if feedback[0] == "success" else st.error)(feedback[1])
+        st.session_state.report_feedback = None
+    draft = st.session_state.draft
+    if nlp is not None and draft.strip():
+        try:
+            result = review(draft, nlp=nlp)
+        except InputError as exc:
+            st.error(str(exc))
+        else:
+            count_session(draft, result.findings)
+            st.markdown(
+                f'<div data-testid="highlighted-draft" style="line-height:1.8;padding:.5rem 0">'
+                f"{highlight_html(draft, result.findings)}</div>",
+                unsafe_allow_html=True,
+            )
+            readability_figures(result.readability, Targets.from_settings(library.readability))
+            show_findings_list(draft, result.findings, "draft", allow_actions=True)
+
+with message_tab:
+    st.text_area(
+        "Customer's message",
+        key="message",
+        height=180,
+        placeholder="Paste the customer's message to spot threats…",
+    )
+    message = st.session_state.message
+    if nlp is not None and message.strip():
+        try:
+            scanned = scan(message, nlp=nlp)
+        except InputError as exc:
+            st.error(str(exc))
+        else:
+            st.markdown(
+                f'<div data-testid="highlighted-message" style="line-height:1.8">'
+                f"{highlight_html(message, scanned.findings)}</div>",
+                unsafe_allow_html=True,
+            )
+            case = scanned.case
+            if case.case_type:
+                evidence = ", ".join(f"“{word}”" for word in case.evidence[:5])
+                st.info(
+                    f"Likely case type: **{case.case_type.replace('_', ' ')}** "
+                    f"(confidence {case.confidence:.2f}); from {evidence}. Compose is set to it."
+                )
+            else:
+                st.info("No case evident (praise or chit-chat?).")
+            for finding in scanned.findings:
+                st.warning(f"**{finding.category.replace('_', ' ')}**: {finding.message}")
+            if scanned.route:
+                st.error(f"Route this case to a {scanned.route} before replying.")
+            for line in scanned.guidance:
+                st.caption(line)
+            # Preselect compose once per message, so an agent's own choice is not overridden on rerun.
+            marker = digest_of(message)
+            if st.session_state.suggested_for != marker:
+                st.session_state.suggested_for = marker
+                if case.case_type:
+                    st.session_state.compose_case_type = case.case_type
+                st.session_state.compose_threat = bool(scanned.findings)
+
+with compose_tab:
+    case_types = list_case_types(TEMPLATES_DIR)
+    if st.session_state.get("compose_case_type") not in case_types:
+        st.session_state.compose_case_type = case_types[0] if case_types else None
+    left, right = st.columns(2)
+    with left:
+        st.selectbox(
+            "Case type",
+            case_types,
+            key="compose_case_type",
+            format_func=lambda c: c.replace("_", " "),
+        )
+        st.text_input("Customer first name", key="compose_customer_name")
+        st.text_input("Order number", key="compose_order_number")
+        st.text_input("Item", key="compose_item")
+        st.number_input(
+            "Amount (refund or charge)", key="compose_amount", value=None, min_value=0.0, step=1.0
+        )
+        st.selectbox("Currency", ["GBP", "USD", "EUR", "AUD", "CAD"], key="compose_currency")
+        st.number_input(
+            "Order value", key="compose_order_value", value=None, min_value=0.0, step=1.0
+        )
+        st.text_input("Your name", key="compose_agent_name")
+        st.text_input("Company name", key="compose_company_name")
+    with right:
+        st.selectbox("Who caused it", FAULT_CHOICES, key="compose_fault")
+        st.checkbox("High lifetime-value customer", key="compose_high_value")
+        st.checkbox("Has written about this before", key="compose_repeat")
+        st.checkbox("Earlier claims of the same kind", key="compose_prior_claims")
+        st.checkbox("A threat was detected (routing only)", key="compose_threat")
+        st.date_input("Needed for (event date)", key="compose_deadline", value=None)
+        st.date_input("Next update to the customer", key="compose_next_update", value=None)
+        variants = (
+            list_variants(st.session_state.compose_case_type, TEMPLATES_DIR)
+            if case_types
+            else ["default"]
+        )
+        st.selectbox("Wording variant", variants, key="compose_variant")
+
+    def compose_reply() -> None:
+        state = st.session_state
+        context = {
+            "company_name": state.compose_company_name or None,
+            "agent_name": state.compose_agent_name or None,
+            "customer_name": state.compose_customer_name or None,
+            "order_number": state.compose_order_number or None,
+            "item": state.compose_item or None,
+            "amount": state.compose_amount,
+            "currency": state.compose_currency,
+            "order_value": state.compose_order_value,
+            "fault": None if state.compose_fault == FAULT_CHOICES[0] else state.compose_fault,
+            "high_value_customer": state.compose_high_value,
+            "repeat_contact": state.compose_repeat,
+            "prior_claims": state.compose_prior_claims,
+            "threat_present": state.compose_threat,
+            "deadline": state.compose_deadline.isoformat()
+            if isinstance(state.compose_deadline, dt.date)
+            else None,
+            "next_update": state.compose_next_update.isoformat()
+            if isinstance(state.compose_next_update, dt.date)
+            else None,
+            "variant": state.compose_variant,
+        }
+        # Required names left empty stay out, so the composer names what is missing.
+        context = {
+            k: v
+            for k, v in context.items()
+            if not (k in ("company_name", "agent_name") and v is None)
+        }
+        try:
+            composed = render(state.compose_case_type, context, templates_dir=TEMPLATES_DIR)
+        except ComposeError as exc:
+            state.compose_error = str(exc)
+            return
+        state.compose_error = ""
+        state.composed = composed.text
+        state.compose_notes = list(composed.notes)
+        state.compose_checked_fault = composed.context["fault"]
+
+    st.button("Compose reply", key="compose_button", on_click=compose_reply, type="primary")
+    if st.session_state.compose_error:
+        st.error(st.session_state.compose_error)
+    st.text_area("Composed reply (edit freely)", key="composed", height=320)
+    for note in st.session_state.compose_notes:
+        st.warning(note)
+    composed_text = st.session_state.composed
+    if nlp is not None and composed_text.strip():
+        try:
+            checked = review(
+                composed_text,
+                st.session_state.compose_case_type,
+                nlp=nlp,
+                templates_dir=TEMPLATES_DIR,
+                fault=st.session_state.get("compose_checked_fault"),
+            )
+        except InputError as exc:
+            st.error(str(exc))
+        else:
+            st.markdown(
+                f'<div data-testid="highlighted-composed" style="line-height:1.8">'
+                f"{highlight_html(composed_text, checked.findings)}</div>",
+                unsafe_allow_html=True,
+            )
+            show_findings_list(
+                composed_text,
+                [f for f in checked.findings if f.severity != "suggestion"],
+                "composed",
+                True,
+            )
+
+with library_tab:
+    st.subheader("Rules")
+    search = st.text_input(
+        "Search rules", key="library_search", placeholder="id, message or category"
+    )
+    categories = sorted({rule.category for rule in library.rules})
+    chosen = st.multiselect("Category", categories, key="library_category")
+    rows = [
+        {
+            "id": r.id,
+            "category": r.category,
+            "severity": r.severity,
+            "family": r.family,
+            "file": Path(r.path).name,
+            "line": r.line,
+            "message": r.message,
+        }
+        for r in library.rules
+        if (not chosen or r.category in chosen)
+        and (not search or search.lower() in f"{r.id} {r.message} {r.category}".lower())
+    ]
+    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="library_table")
+    st.caption(
+        f"{len(rows)} of {len(library.rules)} rules; templates for {len(list_case_types(TEMPLATES_DIR))} case types."
+    )
+
+    rule_ids = [r.id for r in library.rules]
+    st.selectbox("Run a rule's examples", rule_ids, key="examples_rule")
+    if st.button("Run examples", key="examples_run") and nlp is not None:
+        outcomes = check_rule_examples(nlp, library.rule(st.session_state.examples_rule))
+        failed = [o for o in outcomes if not o.ok]
+        (st.error if failed else st.success)(
+            f"{len(outcomes) - len(failed)} passed, {len(failed)} failed"
+        )
+        for outcome in outcomes:
+            st.text(str(outcome))
+
+    st.subheader("Edit a file")
+    editable = {
+        display: path
+        for display, path in (
+            *(
+                (f"phrase_rules/{p.relative_to(RULES_DIR).as_posix()}", p)
+                for p in rule_files(RULES_DIR)
+            ),
+            *(
+                (f"phrase_rules/{p.name}", p)
+                for p in sorted(RULES_DIR.glob("*.yml"))
+                if p not in rule_files(RULES_DIR)
+            ),
+            *(
+                (f"templates/{p.relative_to(TEMPLATES_DIR).as_posix()}", p)
+                for p in sorted(TEMPLATES_DIR.rglob("*.txt"))
+            ),
+        )
+    }
+
+    def load_for_edit() -> None:
+        choice = st.session_state.edit_file
+        if choice in editable:
+            loaded = snapshot(editable[choice])
+            st.session_state.edit_text = loaded.text
+            st.session_state.edit_digest = loaded.digest
+            st.session_state.edit_feedback = None
+
+    st.selectbox(
+        "File",
+        list(editable),
+        key="edit_file",
+        index=None,
+        on_change=load_for_edit,
+        placeholder="Choose a file…",
+    )
+
+    def edit_problems(choice: str, text: str) -> list[str]:
+        if choice.startswith("templates/"):
+            return validate_template_edit(TEMPLATES_DIR, choice.removeprefix("templates/"), text)
+        return [str(p) for p in validate_library_edit(RULES_DIR, editable[choice], text)]
+
+    def validate_edit() -> None:
+        problems = edit_problems(st.session_state.edit_file, st.session_state.edit_text)
+        st.session_state.edit_feedback = (
+            ("error", problems) if problems else ("success", ["Valid: ready to save."])
+        )
+
+    def save_edit() -> None:
+        choice = st.session_state.edit_file
+        problems = edit_problems(choice, st.session_state.edit_text)
+        if problems:
+            st.session_state.edit_feedback = ("error", ["Not saved:", *problems])
+            return
+        try:
+            saved = save(editable[choice], st.session_state.edit_text, st.session_state.edit_digest)
+        except SaveConflict as exc:
+            st.session_state.edit_feedback = ("conflict", [str(exc)])
+            return
+        st.session_state.edit_digest = saved.digest
+        st.session_state.edit_feedback = ("success", [f"Saved {choice}."])
+
+    if st.session_state.edit_file in editable:
+        st.text_area("Contents", key="edit_text", height=420)
+        buttons = st.columns(2)
+        buttons[0].button("Validate", key="edit_validate", on_click=validate_edit)
+        buttons[1].button("Save", key="edit_save", on_click=save_edit, type="primary")
+        feedback = st.session_state.edit_feedback
+        if feedback:
+            kind, lines = feedback
+            if kind == "success":
+                st.success("\n\n".join(lines))
+            else:
+                st.error("Save conflict" if kind == "conflict" else "Problems")
+                for line in lines:
+                    st.code(line, language=None)
+
+    st.subheader("Which rules fire most")
+    upload = st.file_uploader(
+        "Drafts to analyse (one per line, or JSONL with a text field)", key="drafts_upload"
+    )
+    counts = dict(st.session_state.rule_counts)
+    source = "the drafts checked in this session"
+    if upload is not None and nlp is not None:
+        try:
+            texts = texts_from_upload(upload.getvalue(), upload.name)
+            counts = dict(count_rules(review(text, nlp=nlp).findings for text in texts))
+            source = f"{len(texts)} drafts in {upload.name}"
+        except (ValueError, InputError) as exc:
+            st.error(str(exc))
+    if counts:
+        chart = pd.DataFrame({"rule": list(counts), "drafts": list(counts.values())}).sort_values(
+            "drafts", ascending=False
+        )
+        st.bar_chart(chart, x="rule", y="drafts")
+        st.caption(f"Counted over {source}.")
+    else:
+        st.caption("No rule has fired yet in this session.")
+
+    st.caption(f"Severities: {', '.join(SEVERITIES)}.")

@@ -278,7 +278,12 @@ def _cmd_rules(args: argparse.Namespace) -> int:
             nlp, library.case_types
         )
         failed = [o for o in outcomes if not o.ok]
-        for outcome in failed if not args.verbose else outcomes:
+        shown = (
+            outcomes
+            if args.verbose
+            else [o for o in outcomes if not o.ok or o.expectation == "pending"]
+        )
+        for outcome in shown:
             print(outcome)
         print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
         return EXIT_FINDINGS if failed else EXIT_OK

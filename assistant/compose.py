@@ -224,8 +224,12 @@ def render(
     *,
     templates_dir: str | Path | None = None,
     today: dt.date | None = None,
+    environment_override: SandboxedEnvironment | None = None,
 ) -> Composed:
-    """Render the reply for case_type. Raises ComposeError naming what is wrong."""
+    """Render the reply for case_type. Raises ComposeError naming what is wrong.
+
+    `environment_override` renders with unsaved template edits (the page validates before saving).
+    """
     root = resolve_templates_dir(templates_dir)
     known = list_case_types(root)
     if case_type not in known:
@@ -235,7 +239,7 @@ def render(
         raise ComposeError(
             f"unknown variant {values['variant']!r}; known: {', '.join(list_variants(case_type, root))}"
         )
-    env = environment(str(root))
+    env = environment_override or environment(str(root))
     try:
         text = env.get_template(f"{case_type}/{REPLY_TEMPLATE}").render(values)
     except UndefinedError as exc:

@@ -61,6 +61,11 @@ def make_lemmatizer(nlp: Language, name: str) -> LowercaseLookupLemmatizer:
     return LowercaseLookupLemmatizer(nlp)
 
 
+def library_signature(rules_dir: str | Path | None = None) -> tuple[tuple[str, int, int], ...]:
+    """Changes whenever a file of the library is saved: a cache key for pipelines built from it."""
+    return _signature(resolve_rules_dir(rules_dir))
+
+
 def _signature(rules_dir: Path) -> tuple[tuple[str, int, int], ...]:
     """Changes whenever a curator saves a file, so an edited library is never served stale."""
     paths = [*rule_files(rules_dir), *sorted(rules_dir.glob("*.yml"))] if rules_dir.is_dir() else []

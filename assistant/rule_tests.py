@@ -65,6 +65,12 @@ def check_rule_examples(nlp: Language, rule: Rule) -> list[ExampleOutcome]:
                     f"expected a match on {example.match!r}, fired on {found}",
                 )
             )
+    for text in rule.pending_pass_examples:
+        # A reported false positive is kept as data before the rule is fixed: like an expected
+        # failure, it never fails the run, and says so once the fix lands.
+        fired = bool(_rule_spans(nlp, rule, text))
+        detail = "pending fix: still fires" if fired else "now passes: drop `pending: true`"
+        outcomes.append(ExampleOutcome(rule.id, "pending", text, True, detail))
     for text in rule.pass_examples:
         spans = _rule_spans(nlp, rule, text)
         if spans:

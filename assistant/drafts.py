@@ -1,0 +1,47 @@
+"""Small operations the page performs on drafts, kept out of the UI so they can be tested on strings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from .findings import Finding
+
+
+def apply_suggestion(text: str, start: int, end: int, suggestion: str) -> str:
+    """Replace the finding's span with the suggested wording (the agent then edits the rest)."""
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span {start}:{end} is outside the draft")
+    return text[:start] + suggestion + text[end:]
+
+
+def count_rules(findings_per_text: Iterable[Iterable[Finding]]) -> Counter:
+    """How often each rule fired over a set of texts (a rule counts once per text)."""
+    counts: Counter = Counter()
+    for findings in findings_per_text:
+        counts.update(
+            {finding.rule for finding in findings if not finding.rule.startswith("readability.")}
+        )
+    return counts
+
+
+def texts_from_upload(data: bytes, name: str) -> list[str]:
+    """Drafts from an uploaded file: JSONL with a `text` field, or plain text with one draft per line."""
+    import json
+
+    from .inputs import decode
+
+    content = decode(data, name)
+    lines = [line for line in content.splitlines() if line.strip()]
+    if name.endswith((".jsonl", ".json")):
+        texts = []
+        for number, line in enumerate(lines, start=1):
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{name}:{number}: not valid JSON ({exc.msg})") from None
+            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+                raise ValueError(f"{name}:{number}: each line needs a 'text' string")
+            texts.append(record["text"])
+        return texts
+    return lines
