@@ -16,8 +16,7 @@ from spacy.tokens import Doc, Span
 
 from .categories import CASE_SPAN_KEY, CASE_TYPES
 from .problems import Problem
-from .text import prepare_text
-from .token_matcher import TokenMatcher
+from .token_matcher import TokenMatcher, as_token_patterns
 from .yaml_lines import line_of
 
 SIGNAL_SEPARATOR = "|"
@@ -207,15 +206,7 @@ class CaseTypeSignals:
         self.model = model
         self.matcher = TokenMatcher(nlp.vocab.strings)
         for signal in model.signals:
-            self.matcher.add(
-                signal.key,
-                [
-                    [{"LOWER": t.lower_} for t in nlp.make_doc(prepare_text(p))]
-                    if isinstance(p, str)
-                    else list(p)
-                    for p in signal.patterns
-                ],
-            )
+            self.matcher.add(signal.key, as_token_patterns(nlp, signal.patterns))
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[CASE_SPAN_KEY] = [

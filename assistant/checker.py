@@ -16,8 +16,7 @@ from spacy.util import filter_spans
 from .categories import SPAN_KEY_BY_KIND
 from .context import DocContext
 from .library import Library, Pattern, Rule
-from .text import prepare_text
-from .token_matcher import TokenMatcher
+from .token_matcher import TokenMatcher, as_token_patterns
 
 EXCEPTION_SUFFIX = "::exception"
 
@@ -37,14 +36,7 @@ class PhraseChecker:
                 self._add(nlp, rule.id + EXCEPTION_SUFFIX, rule.exceptions)
 
     def _add(self, nlp: Language, key: str, patterns: Iterable[Pattern]) -> None:
-        # A plain phrase matches on lower case, token for token, as spaCy's PhraseMatcher(attr="LOWER").
-        token_patterns = [
-            [{"LOWER": token.lower_} for token in nlp.make_doc(prepare_text(p))]
-            if isinstance(p, str)
-            else list(p)
-            for p in patterns
-        ]
-        self.matcher.add(key, token_patterns)
+        self.matcher.add(key, as_token_patterns(nlp, patterns))
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.matcher(doc)

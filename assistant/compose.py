@@ -289,12 +289,17 @@ def template_problems(templates_dir: str | Path | None = None) -> list[str]:
             line = getattr(exc, "lineno", 0)
             problems.append(f"{name}:{line}: {exc}")
             continue
-        for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-            attribute = (
-                node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
-            )
-            if isinstance(attribute, str) and attribute.startswith("_"):
-                problems.append(
-                    f"{name}:{node.lineno}: refers to the private attribute {attribute!r}"
-                )
+        problems.extend(private_attribute_problems(tree, name))
+    return problems
+
+
+def private_attribute_problems(tree: nodes.Template, name: str) -> list[str]:
+    """`{{ ''.__class__ }}` and friends: the sandbox refuses them at render time; we name them at save time."""
+    problems = []
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        attribute = (
+            node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+        )
+        if isinstance(attribute, str) and attribute.startswith("_"):
+            problems.append(f"{name}:{node.lineno}: refers to the private attribute {attribute!r}")
     return problems

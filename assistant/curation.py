@@ -103,7 +103,13 @@ def validate_library_edit(rules_dir: str | Path, path: str | Path, text: str) ->
 
 def validate_template_edit(templates_dir: str | Path, relative: str, text: str) -> list[str]:
     """Syntax, private-attribute access, and a render of every case's sample with the edit in place."""
-    from .compose import environment, list_case_types, render, sample_context
+    from .compose import (
+        environment,
+        list_case_types,
+        private_attribute_problems,
+        render,
+        sample_context,
+    )
 
     root = Path(templates_dir).resolve()
     env = environment(str(root))
@@ -112,16 +118,7 @@ def validate_template_edit(templates_dir: str | Path, relative: str, text: str) 
         tree = env.parse(text)
     except TemplateError as exc:
         return [f"{relative}:{getattr(exc, 'lineno', 0)}: {exc}"]
-    from jinja2 import nodes
-
-    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
-        attribute = (
-            node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
-        )
-        if isinstance(attribute, str) and attribute.startswith("_"):
-            problems.append(
-                f"{relative}:{node.lineno}: refers to the private attribute {attribute!r}"
-            )
+    problems.extend(private_attribute_problems(tree, relative))
     if problems:
         return problems
     overlay = env.overlay(loader=ChoiceLoader([DictLoader({relative: text}), env.loader]))

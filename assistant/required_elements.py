@@ -15,8 +15,8 @@ from spacy.tokens import Doc
 from .categories import REQUIRED_ELEMENT_CATEGORIES, SEVERITIES
 from .findings import Finding
 from .problems import Problem
-from .text import InputError, prepare_text
-from .token_matcher import TokenMatcher
+from .text import InputError
+from .token_matcher import TokenMatcher, as_token_patterns
 from .yaml_lines import line_of
 
 APOLOGY_LEMMAS = frozenset(
@@ -49,15 +49,7 @@ class RequiredElements:
         if matcher is None:
             matcher = TokenMatcher(nlp.vocab.strings)
             for element in self.elements:
-                matcher.add(
-                    element.name,
-                    [
-                        [{"LOWER": t.lower_} for t in nlp.make_doc(prepare_text(p))]
-                        if isinstance(p, str)
-                        else list(p)
-                        for p in element.patterns
-                    ],
-                )
+                matcher.add(element.name, as_token_patterns(nlp, element.patterns))
             self._matchers[id(nlp)] = matcher
         return matcher
 
