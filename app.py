@@ -159,7 +159,13 @@ def readability_figures(scores, targets: Targets) -> None:
 st.title("Reply Assistant")
 st.caption("Checks run on this machine: customer text never leaves it.")
 
-library, library_problems = collect(RULES_DIR)
+@st.cache_resource(show_spinner=False)
+def library_state(rules_dir: str, signature: tuple):
+    """The library and its problems, read again only when one of its files is saved."""
+    return collect(Path(rules_dir))
+
+
+library, library_problems = library_state(str(RULES_DIR), library_signature(RULES_DIR))
 if library_problems:
     st.error("The phrase-rule library has problems; fix them in the Library tab:")
     for problem in library_problems:
