@@ -159,6 +159,7 @@ def readability_figures(scores, targets: Targets) -> None:
 st.title("Reply Assistant")
 st.caption("Checks run on this machine: customer text never leaves it.")
 
+
 @st.cache_resource(show_spinner=False)
 def library_state(rules_dir: str, signature: tuple):
     """The library and its problems, read again only when one of its files is saved."""
@@ -178,38 +179,12 @@ else:
         st.error("; ".join(str(p) for p in exc.problems))
         nlp = None
 
-check_tab, message_tab, compose_tab, library_tab = st.tabs(
-    ["Check a draft", "Customer message", "Compose", "Library"]
-)
-
+check_tab, compose_tab, library_tab = st.tabs(["Check a reply", "Compose", "Library"])
 with check_tab:
-    st.text_area(
-        "Your draft reply",
-        key="draft",
-        height=220,
-        placeholder="Paste or type the reply you are about to send…",
-    )
-    feedback = st.session_state.report_feedback
-    if feedback:
-        (st.success if feedback[0] == "success" else st.error)(feedback[1])
-        st.session_state.report_feedback = None
-    draft = st.session_state.draft
-    if nlp is not None and draft.strip():
-        try:
-            result = review(draft, nlp=nlp)
-        except InputError as exc:
-            st.error(str(exc))
-        else:
-            count_session(draft, result.findings)
-            st.markdown(
-                f'<div data-testid="highlighted-draft" style="line-height:1.8;padding:.5rem 0">'
-                f"{highlight_html(draft, result.findings)}</div>",
-                unsafe_allow_html=True,
-            )
-            readability_figures(result.readability, Targets.from_settings(library.readability))
-            show_findings_list(draft, result.findings, "draft", allow_actions=True)
+    # The customer's message sits beside the draft: read what they wrote, then check the answer.
+    message_column, draft_column = st.columns(2, gap="large")
 
-with message_tab:
+with message_column:
     st.text_area(
         "Customer's message",
         key="message",
@@ -250,6 +225,33 @@ with message_tab:
                 if case.case_type:
                     st.session_state.compose_case_type = case.case_type
                 st.session_state.compose_threat = bool(scanned.findings)
+
+with draft_column:
+    st.text_area(
+        "Your draft reply",
+        key="draft",
+        height=220,
+        placeholder="Paste or type the reply you are about to send…",
+    )
+    feedback = st.session_state.report_feedback
+    if feedback:
+        (st.success if feedback[0] == "success" else st.error)(feedback[1])
+        st.session_state.report_feedback = None
+    draft = st.session_state.draft
+    if nlp is not None and draft.strip():
+        try:
+            result = review(draft, nlp=nlp)
+        except InputError as exc:
+            st.error(str(exc))
+        else:
+            count_session(draft, result.findings)
+            st.markdown(
+                f'<div data-testid="highlighted-draft" style="line-height:1.8;padding:.5rem 0">'
+                f"{highlight_html(draft, result.findings)}</div>",
+                unsafe_allow_html=True,
+            )
+            readability_figures(result.readability, Targets.from_settings(library.readability))
+            show_findings_list(draft, result.findings, "draft", allow_actions=True)
 
 with compose_tab:
     case_types = list_case_types(TEMPLATES_DIR)
@@ -367,7 +369,11 @@ with library_tab:
         "Search rules", key="library_search", placeholder="id, message or category"
     )
     categories = sorted({rule.category for rule in library.rules})
-    chosen = st.multiselect("Category", categories, key="library_category")
+    filters = st.columns(2)
+    chosen = filters[0].multiselect("Category", categories, key="library_category")
+    families = filters[1].multiselect(
+        "Family", sorted({r.family for r in library.rules}), key="library_family"
+    )
     rows = [
         {
             "id": r.id,
@@ -380,12 +386,28 @@ with library_tab:
         }
         for r in library.rules
         if (not chosen or r.category in chosen)
+        and (not families or r.family in families)
         and (not search or search.lower() in f"{r.id} {r.message} {r.category}".lower())
     ]
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="library_table")
     st.caption(
         f"{len(rows)} of {len(library.rules)} rules; templates for {len(list_case_types(TEMPLATES_DIR))} case types."
     )
+
+    st.subheader("Templates")
+    template_case = st.selectbox(
+        "Case type",
+        list_case_types(TEMPLATES_DIR),
+        key="library_case_type",
+        format_func=lambda c: c.replace("_", " "),
+    )
+    if template_case:
+        parts = sorted(p.name for p in (TEMPLATES_DIR / template_case).glob("*") if p.is_file())
+        st.caption(
+            "Files: "
+            + ", ".join(parts)
+            + f". Variants: {', '.join(list_variants(template_case, TEMPLATES_DIR))}."
+        )
 
     rule_ids = [r.id for r in library.rules]
     st.selectbox("Run a rule's examples", rule_ids, key="examples_rule")

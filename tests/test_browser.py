@@ -129,7 +129,6 @@ def test_draft_is_highlighted_in_a_real_browser(page):
 
 
 def test_other_views_render(page):
-    page.get_by_role("tab", name="Customer message").click()
     type_into(
         page,
         "Customer's message",
