@@ -174,11 +174,49 @@ def _token_pattern_problem(pattern: list) -> str | None:
     unsupported = check_pattern(pattern)
     if unsupported:
         return f"invalid token pattern: {unsupported}"
+    for word in _single_token_values(pattern):
+        pieces = _tokens_of(word)
+        if len(pieces) > 1 and not _is_attached_token(word):
+            # A token pattern compares one token at a time, so this value can never match.
+            return (
+                f"{word!r} is split by the tokenizer into {' + '.join(repr(p) for p in pieces)}: "
+                "no single token can equal it; match the pieces as separate tokens, or use a phrase"
+            )
     for regex in _regex_values(pattern):
         problem = regex_problem(regex)
         if problem:
             return f"REGEX {regex!r}: {problem}"
     return None
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+@lru_cache(maxsize=4096)
+def _tokens_of(word: str) -> tuple[str, ...]:
+    return tuple(token.text for token in _tokenizer()(word))
+
+
+def _is_attached_token(word: str) -> bool:
+    """Clitics such as 're or n't only exist attached to a word: "I" + "'m" gives the token "'m"."""
+    return any(word in _tokens_of(host + word) for host in ("I", "do", "it", "we", "you"))
+
+
+def _single_token_values(pattern: list) -> Iterable[str]:
+    for token in pattern:
+        if not isinstance(token, dict):
+            continue
+        for attr in ("LOWER", "ORTH", "TEXT"):
+            value = token.get(attr)
+            if isinstance(value, str):
+                yield value
+            elif isinstance(value, dict):
+                for key in ("IN", "NOT_IN"):
+                    yield from (v for v in value.get(key, []) if isinstance(v, str))
 
 
 def _regex_values(value: object) -> Iterable[str]:

@@ -184,3 +184,27 @@ def test_check_with_broken_library_gives_no_traceback(rules_dir):
     assert run.returncode == 2
     assert "a.yml:(file): rules: missing or empty" in run.stderr
     assert "Traceback" not in run.stderr
+
+
+def test_a_token_value_the_tokenizer_always_splits_is_refused(rules_dir, valid_rule_text):
+    root = rules_dir(
+        {
+            "a.yml": valid_rule_text.replace(
+                'patterns: ["you should have"]',
+                "patterns: [[{LOWER: you}, {LOWER: {IN: [cannot, can]}}]]",
+            )
+        }
+    )
+    _, problems = collect(root)
+    assert len(problems) == 1
+    assert "'cannot' is split by the tokenizer into 'can' + 'not'" in problems[0].problem
+    # clitics exist only attached to a word, and are valid single tokens
+    ok = rules_dir(
+        {
+            "b/a.yml": valid_rule_text.replace(
+                'patterns: ["you should have"]',
+                'patterns: [[{LOWER: you}, {LOWER: {IN: ["\'ve", "n\'t"]}}]]',
+            )
+        }
+    )
+    assert collect(ok)[1] == []
