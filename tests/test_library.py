@@ -201,7 +201,7 @@ def test_a_token_value_the_tokenizer_always_splits_is_refused(rules_dir, valid_r
     # clitics exist only attached to a word, and are valid single tokens
     ok = rules_dir(
         {
-            "b/a.yml": valid_rule_text.replace(
+            "a.yml": valid_rule_text.replace(
                 'patterns: ["you should have"]',
                 'patterns: [[{LOWER: you}, {LOWER: {IN: ["\'ve", "n\'t"]}}]]',
             )
