@@ -233,7 +233,7 @@ HEDGES = frozenset(
     }
 )
 CONDITION_WORDS = frozenset(
-    {"if", "unless", "until", "till", "or", "otherwise", "else", "once", "depending", "when"}
+    {"if", "unless", "until", "till", "or", "otherwise", "else", "once", "depending"}
 )
 QUOTE_CHARS = frozenset({'"', "'", "«", "»", "„", "“", "”", "‘", "’", "`"})
 

@@ -22,6 +22,8 @@ from .library import DEFAULT_RULES_DIR, Library, load_library, rule_files
 from .text import prepare_text
 
 LEMMATIZER = "reply_assistant_lemmatizer"
+# Where the lookup table reads a word as another one: "putting" is a form of "put" here, not golf's "putt".
+LEMMA_OVERRIDES = {"putting": "put"}
 CHECKER_BY_KIND = {"draft": "draft_checker", "message": "message_checker"}
 CASE_TYPES_PIPE = "case_type_signals"
 # Components that read only one kind of text; the rest (sentencizer, lemmatizer) serve both.
@@ -49,7 +51,7 @@ class LowercaseLookupLemmatizer:
             lemma = cache.get(lower)
             if lemma is None:
                 text = self.strings[lower]
-                lemma = cache[lower] = self.strings.add(self.table.get(text, text))
+                lemma = cache[lower] = self.strings.add(LEMMA_OVERRIDES.get(text) or self.table.get(text, text))
             lemmas.append(lemma)
         # Whole-array write: setting token.lemma one by one costs more than the lookups.
         doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
