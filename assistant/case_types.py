@@ -6,14 +6,17 @@ example message that must come out as that case type. No model is downloaded or 
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .case_model import NULL_CASE, NaiveBayesCases, features, train_from_files
 from .categories import CASE_SPAN_KEY, CASE_TYPES
 from .problems import Problem
 from .token_matcher import TokenMatcher, as_token_patterns
@@ -41,6 +44,11 @@ class CaseTypeModel:
     minimum_score: float = 2.0
     signals: tuple[Signal, ...] = ()
     fallback: str | None = None
+    # The optional classifier: labelled message files (resolved paths) and the weight of signal scores.
+    training: tuple[Path, ...] = ()
+    signal_weight: float = 2.0
+    # Messages that are no case at all (praise, thanks, chit-chat): tested, and taught to the classifier.
+    no_case_examples: tuple[str, ...] = ()
     examples: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def weight(self, key: str) -> float:
@@ -69,7 +77,10 @@ def parse_case_types(data: dict[str, Any], path: str, problems: list[Problem]) -
     if not data:
         return CaseTypeModel()
     line = line_of(data)
-    for key in sorted(set(data) - {"minimum_score", "case_types", "fallback"}, key=str):
+    for key in sorted(
+        set(data) - {"minimum_score", "case_types", "fallback", "model", "no_case_examples"},
+        key=str,
+    ):
         problems.append(
             Problem(
                 path,
@@ -196,7 +207,57 @@ def parse_case_types(data: dict[str, Any], path: str, problems: list[Problem]) -
                 fallback["patterns"], path, "(file)", "fallback.patterns", fallback_line, problems
             )
             signals.append(Signal(fallback_type, FALLBACK_INDEX, 0.0, patterns))
-    return CaseTypeModel(float(minimum), tuple(signals), fallback=fallback_type, examples=examples)
+    no_case = data.get("no_case_examples", [])
+    if not isinstance(no_case, list) or not all(isinstance(t, str) for t in no_case):
+        problems.append(
+            Problem(path, "(file)", "no_case_examples", "must be a list of example messages", line)
+        )
+        no_case = []
+    training, signal_weight = _parse_model(data.get("model"), path, line, problems)
+    return CaseTypeModel(
+        float(minimum),
+        tuple(signals),
+        fallback=fallback_type,
+        examples=examples,
+        training=training,
+        signal_weight=signal_weight,
+        no_case_examples=tuple(no_case),
+    )
+
+
+def _parse_model(
+    value: Any, path: str, line: int, problems: list[Problem]
+) -> tuple[tuple[Path, ...], float]:
+    if value is None:
+        return (), 2.0
+    model_line = line_of(value, line)
+    if not isinstance(value, dict) or set(value) - {"training", "signal_weight"}:
+        problems.append(
+            Problem(
+                path,
+                "(file)",
+                "model",
+                "must be a mapping with training and signal_weight",
+                model_line,
+            )
+        )
+        return (), 2.0
+    training = value.get("training", [])
+    weight = value.get("signal_weight", 2.0)
+    if not isinstance(training, list) or not all(isinstance(t, str) for t in training):
+        problems.append(
+            Problem(path, "(file)", "model.training", "must be a list of JSONL paths", model_line)
+        )
+        training = []
+    if not isinstance(weight, int | float) or isinstance(weight, bool) or weight < 0:
+        problems.append(
+            Problem(
+                path, "(file)", "model.signal_weight", "must be a number of at least 0", model_line
+            )
+        )
+        weight = 2.0
+    base = Path(path).resolve().parent
+    return tuple((base / t).resolve() for t in training), float(weight)
 
 
 class CaseTypeSignals:
@@ -204,6 +265,10 @@ class CaseTypeSignals:
 
     def __init__(self, nlp: Language, model: CaseTypeModel):
         self.model = model
+        examples = {**model.examples, NULL_CASE: model.no_case_examples}
+        self.classifier = (
+            train_from_files(nlp, model.training, examples) if model.training else None
+        )
         self.matcher = TokenMatcher(nlp.vocab.strings)
         for signal in model.signals:
             self.matcher.add(signal.key, as_token_patterns(nlp, signal.patterns))
@@ -226,7 +291,10 @@ def make_case_type_signals(nlp: Language, name: str, rules_dir: str | None) -> C
 
 
 def suggest(
-    doc: Doc, model: CaseTypeModel, ignore: Iterable[tuple[int, int]] = ()
+    doc: Doc,
+    model: CaseTypeModel,
+    ignore: Iterable[tuple[int, int]] = (),
+    classifier: NaiveBayesCases | None = None,
 ) -> CaseSuggestion:
     """The best-scoring case type, or None when nothing reaches the minimum score.
 
@@ -252,6 +320,8 @@ def suggest(
         weight = model.weight(span.id_)
         scores[span.label_] += weight
         evidence[span.label_].append((weight, span.text))
+    if classifier is not None:
+        return _combined(doc, model, classifier, scores, evidence)
     ranked = sorted(scores.items(), key=lambda item: (-item[1], CASE_TYPES.index(item[0])))
     if not ranked or ranked[0][1] < model.minimum_score:
         if model.fallback and complaint_words:
@@ -264,3 +334,27 @@ def suggest(
     confidence = round(top / (top + runner_up), 2)
     words = tuple(text for _, text in sorted(evidence[best], key=lambda item: -item[0]))
     return CaseSuggestion(best, confidence, words, dict(scores))
+
+
+def _combined(
+    doc: Doc,
+    model: CaseTypeModel,
+    classifier: NaiveBayesCases,
+    scores: dict[str, float],
+    evidence: dict[str, list[tuple[float, str]]],
+) -> CaseSuggestion:
+    """log P(case | words) from the classifier plus the weighted signal score of each case."""
+    words = features(doc)
+    combined = {
+        case_type: log_p + model.signal_weight * scores.get(case_type, 0.0)
+        for case_type, log_p in classifier.log_posteriors(words).items()
+    }
+    best = max(combined, key=lambda case_type: (combined[case_type], case_type != NULL_CASE))
+    top = combined[best]
+    confidence = round(1 / sum(math.exp(value - top) for value in combined.values()), 2)
+    if best == NULL_CASE or best not in CASE_TYPES:
+        return CaseSuggestion(None, confidence, (), dict(scores))
+    signal_words = [text for _, text in sorted(evidence.get(best, []), key=lambda item: -item[0])]
+    said = " ".join(signal_words).lower()
+    telling = [word for word in classifier.telling_words(words, best) if word not in said]
+    return CaseSuggestion(best, confidence, tuple(signal_words + telling)[:8], dict(scores))

@@ -76,6 +76,7 @@ class EvalReport:
     span_micro: LabelScore
     misses: list[Miss] = field(default_factory=list)
     case_accuracy: float | None = None
+    case_note: str = ""
     case_confusion: dict[str, Counter] = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -90,6 +91,7 @@ class EvalReport:
         }
         if self.case_accuracy is not None:
             out["case_type_accuracy"] = round(self.case_accuracy, 3)
+            out["case_type_note"] = self.case_note
             out["case_type_confusion"] = {
                 gold: dict(row) for gold, row in self.case_confusion.items()
             }
@@ -240,6 +242,14 @@ def evaluate_file(path: str | Path, rules_dir: str | None = None) -> EvalReport:
             predicted = results[record["text"]].case_type or NULL_CASE
             confusion.setdefault(gold, Counter())[predicted] += 1
             correct += gold == predicted
+        from .pipeline import CASE_TYPES_PIPE
+
+        classifier = nlp.get_pipe(CASE_TYPES_PIPE).classifier
+        note = (
+            "(the case-type classifier was trained on this file: not a fair test; use a held-out set)"
+            if classifier is not None and Path(path).resolve() in classifier.trained_on
+            else ""
+        )
         return EvalReport(
             str(path),
             "customer-message",
@@ -250,6 +260,7 @@ def evaluate_file(path: str | Path, rules_dir: str | None = None) -> EvalReport:
             misses,
             case_accuracy=correct / len(records) if records else 0.0,
             case_confusion=confusion,
+            case_note=note,
             seconds=time.perf_counter() - started,
         )
     from .review import review

@@ -51,7 +51,9 @@ class LowercaseLookupLemmatizer:
             lemma = cache.get(lower)
             if lemma is None:
                 text = self.strings[lower]
-                lemma = cache[lower] = self.strings.add(LEMMA_OVERRIDES.get(text) or self.table.get(text, text))
+                lemma = cache[lower] = self.strings.add(
+                    LEMMA_OVERRIDES.get(text) or self.table.get(text, text)
+                )
             lemmas.append(lemma)
         # Whole-array write: setting token.lemma one by one costs more than the lookups.
         doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))

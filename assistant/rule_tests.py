@@ -94,6 +94,17 @@ def check_case_type_examples(nlp: Language, case_types: object) -> list[ExampleO
     from .scan import scan
 
     outcomes = []
+    for text in case_types.no_case_examples:  # type: ignore[attr-defined]
+        found = scan(text, nlp=nlp).case_type
+        outcomes.append(
+            ExampleOutcome(
+                "case_type.none",
+                "case",
+                text,
+                found is None,
+                f"suggested {found or 'no case type'}",
+            )
+        )
     for case_type, texts in case_types.examples.items():  # type: ignore[attr-defined]
         for text in texts:
             found = scan(text, nlp=nlp).case_type

@@ -24,3 +24,11 @@ def test_case_type_examples(nlp, case_type):
     only = type(LIBRARY.case_types)(examples={case_type: LIBRARY.case_types.examples[case_type]})
     failures = [str(outcome) for outcome in check_case_type_examples(nlp, only) if not outcome.ok]
     assert not failures, "\n".join(failures)
+
+
+def test_no_case_examples(nlp):
+    only = type(LIBRARY.case_types)(no_case_examples=LIBRARY.case_types.no_case_examples)
+    outcomes = check_case_type_examples(nlp, only)
+    assert outcomes, "case_types.yml lists no praise or chit-chat examples"
+    failures = [str(outcome) for outcome in outcomes if not outcome.ok]
+    assert not failures, "\n".join(failures)

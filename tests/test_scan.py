@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -152,3 +153,25 @@ def test_scan_text_output_and_fail_on():
     out = run.stdout.decode()
     assert run.returncode == 1
     assert "legal_threat" in out and "route: human" in out and "guidance:" in out
+
+
+def test_case_type_classifier_is_trained_from_the_repository_and_optional(
+    rules_dir, valid_rule_text
+):
+    from assistant.library import load_library
+    from assistant.pipeline import CASE_TYPES_PIPE, build_nlp
+
+    library = load_library()
+    assert library.case_types.training, "case_types.yml names its training files"
+    assert all("holdout" not in path.name for path in library.case_types.training)
+    nlp = build_nlp()
+    assert nlp.get_pipe(CASE_TYPES_PIPE).classifier is not None
+    # without a model entry the suggestion comes from the curated signals alone
+    text = (Path(library.rules_dir) / "case_types.yml").read_text(encoding="utf-8")
+    start = text.index("model:")
+    end = text.index("no_case_examples:")
+    root = rules_dir({"a.yml": valid_rule_text, "case_types.yml": text[:start] + text[end:]})
+    signals_only = build_nlp(root)
+    assert signals_only.get_pipe(CASE_TYPES_PIPE).classifier is None
+    result = scan("Tracking says delivered but there is nothing on my doorstep.", nlp=signals_only)
+    assert result.case_type == "not_received_delivered"
