@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -56,35 +56,47 @@ class NaiveBayesCases:
 
     def log_posteriors(self, words: list[str]) -> dict[str, float]:
         """log P(case | words), normalised over the known cases (NULL_CASE included)."""
-        size = len(self.vocabulary)
-        known = [word for word in words if word in self.vocabulary]
-        scores = {}
-        for case_type, count in self.class_counts.items():
-            counts, total = self.feature_counts[case_type], self.totals[case_type]
-            denominator = math.log(total + SMOOTHING * size)
-            scores[case_type] = math.log(count / self.documents) + sum(
-                math.log(counts[word] + SMOOTHING) - denominator for word in known
+        cases, priors, weights, rows = self._matrix()
+        found = [rows[word] for word in words if word in rows]
+        scores = priors + (weights[found].sum(axis=0) if found else 0.0)
+        log_total = numpy.logaddexp.reduce(scores)
+        return {
+            case_type: float(score - log_total)
+            for case_type, score in zip(cases, scores, strict=True)
+        }
+
+    def _matrix(self) -> tuple[list[str], numpy.ndarray, numpy.ndarray, dict[str, int]]:
+        """Log-probabilities as one matrix (a row per word, a column per case), built once:
+        scoring a message is then a row lookup and one sum instead of a loop per word and case."""
+        cached = self.__dict__.get("_matrix_cache")
+        if cached is None:
+            cases = sorted(self.class_counts)
+            vocabulary = sorted(self.vocabulary)
+            size = len(vocabulary)
+            priors = numpy.log(numpy.array([self.class_counts[c] / self.documents for c in cases]))
+            denominators = numpy.log(
+                numpy.array([self.totals[c] + SMOOTHING * size for c in cases])
             )
-        top = max(scores.values())
-        log_total = top + math.log(sum(math.exp(value - top) for value in scores.values()))
-        return {case_type: value - log_total for case_type, value in scores.items()}
+            counts = numpy.array(
+                [[self.feature_counts[c][word] for c in cases] for word in vocabulary], dtype=float
+            )
+            weights = numpy.log(counts + SMOOTHING) - denominators
+            cached = (cases, priors, weights, {word: row for row, word in enumerate(vocabulary)})
+            self.__dict__["_matrix_cache"] = cached
+        return cached
 
     def telling_words(self, words: list[str], case_type: str, limit: int = 5) -> list[str]:
-        """The words present that most favour case_type over the other cases."""
-        size = len(self.vocabulary)
-
-        def lift(word: str) -> float:
-            mine = (self.feature_counts[case_type][word] + SMOOTHING) / (
-                self.totals[case_type] + SMOOTHING * size
-            )
-            rest = sum(self.feature_counts[c][word] for c in self.class_counts if c != case_type)
-            rest_total = sum(self.totals[c] for c in self.class_counts if c != case_type)
-            return math.log(mine / ((rest + SMOOTHING) / (rest_total + SMOOTHING * size)))
-
-        ranked = sorted(
-            {w for w in words if w in self.vocabulary and " " not in w}, key=lift, reverse=True
-        )
-        return [word for word in ranked[:limit] if lift(word) > 0]
+        """The words present that most favour case_type: highest log-probability over the other cases' mean."""
+        cases, _priors, weights, rows = self._matrix()
+        column = cases.index(case_type)
+        singles = sorted({word for word in words if word in rows and " " not in word})
+        if not singles:
+            return []
+        block = weights[[rows[word] for word in singles]]
+        others = numpy.delete(block, column, axis=1).mean(axis=1)
+        lift = block[:, column] - others
+        order = numpy.argsort(-lift)[:limit]
+        return [singles[i] for i in order if lift[i] > 0]
 
 
 def train_from_files(

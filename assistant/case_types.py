@@ -265,13 +265,19 @@ class CaseTypeSignals:
 
     def __init__(self, nlp: Language, model: CaseTypeModel):
         self.model = model
-        examples = {**model.examples, NULL_CASE: model.no_case_examples}
-        self.classifier = (
-            train_from_files(nlp, model.training, examples) if model.training else None
-        )
+        self._nlp = nlp
+        self._classifier: NaiveBayesCases | None = None
         self.matcher = TokenMatcher(nlp.vocab.strings)
         for signal in model.signals:
             self.matcher.add(signal.key, as_token_patterns(nlp, signal.patterns))
+
+    @property
+    def classifier(self) -> NaiveBayesCases | None:
+        """Trained on first use: only scans need it, so `check` never pays for the training."""
+        if self._classifier is None and self.model.training:
+            examples = {**self.model.examples, NULL_CASE: self.model.no_case_examples}
+            self._classifier = train_from_files(self._nlp, self.model.training, examples)
+        return self._classifier
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[CASE_SPAN_KEY] = [

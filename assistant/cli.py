@@ -254,7 +254,7 @@ def _cmd_compose(args: argparse.Namespace) -> int:
 
 def _cmd_rules(args: argparse.Namespace) -> int:
     if args.action == "validate":
-        library, problems = collect(args.rules_dir)
+        library, problems = collect(args.rules_dir, strict=True)
         for problem in problems:
             print(problem)
         if problems:

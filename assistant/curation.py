@@ -97,7 +97,7 @@ def save(path: str | Path, text: str, expected_digest: str) -> Snapshot:
 def validate_library_edit(rules_dir: str | Path, path: str | Path, text: str) -> list[Problem]:
     """Problems the library would have with `text` in place of `path` (the whole library is checked,
     so a duplicate id across files is caught too)."""
-    _, problems = collect(Path(rules_dir), overrides={Path(path): text})
+    _, problems = collect(Path(rules_dir), overrides={Path(path): text}, strict=True)
     return problems
 
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -174,7 +175,7 @@ def _token_pattern_problem(pattern: list) -> str | None:
     unsupported = check_pattern(pattern)
     if unsupported:
         return f"invalid token pattern: {unsupported}"
-    for word in _single_token_values(pattern):
+    for word in _single_token_values(pattern) if _STRICT.get() else ():
         pieces = _tokens_of(word)
         if len(pieces) > 1 and not _is_attached_token(word):
             # A token pattern compares one token at a time, so this value can never match.
@@ -187,6 +188,12 @@ def _token_pattern_problem(pattern: list) -> str | None:
         if problem:
             return f"REGEX {regex!r}: {problem}"
     return None
+
+
+# Checks that only help curators (a token value the tokenizer always splits can never match, but
+# breaks nothing) run in `rules validate` and on the page's edits, not on every start: building a
+# tokenizer for them costs a fifth of a cold `check`.
+_STRICT: ContextVar[bool] = ContextVar("strict_library_checks", default=False)
 
 
 @lru_cache(maxsize=1)
@@ -579,6 +586,16 @@ def _settings(
 
 
 def collect(
+    rules_dir: Path | None = None, overrides: Mapping[Path, str] | None = None, strict: bool = False
+) -> tuple[Library, list[Problem]]:
+    token = _STRICT.set(strict)
+    try:
+        return _collect(rules_dir, overrides)
+    finally:
+        _STRICT.reset(token)
+
+
+def _collect(
     rules_dir: Path | None = None, overrides: Mapping[Path, str] | None = None
 ) -> tuple[Library, list[Problem]]:
     """Load everything that loads, and list every problem; never raises for bad content.

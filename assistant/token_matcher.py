@@ -222,6 +222,7 @@ class TokenMatcher:
         self._anchor_words: dict[int, set[int]] = defaultdict(set)
         self._unanchored: list[_Compiled] = []
         self._columns: set[int] = {attrs.ORTH}
+        self._trigger_columns: set[int] = set()
         self._common = frozenset(strings.add(word) for word in STOP_WORDS)
 
     def add(self, key: str, patterns: Iterable[Sequence[dict]]) -> None:
@@ -249,6 +250,8 @@ class TokenMatcher:
             if required
             else None
         )
+        if trigger is not None:
+            self._trigger_columns.add(trigger[0])
         compiled = _Compiled(key, tuple(steps), trigger)
         anchor = _anchor(pattern[0], self.strings) if pattern else None
         if anchor is None:
@@ -256,6 +259,7 @@ class TokenMatcher:
             return
         column, words = anchor
         self._anchor_words[column].update(words)
+        self._trigger_columns.add(column)
         second = _anchor(pattern[1], self.strings) if len(pattern) > 1 else None
         for word in words:
             bucket = self._anchored.setdefault(
@@ -278,7 +282,8 @@ class TokenMatcher:
         array = doc.to_array([*columns, attrs.ORTH] if len(columns) == 1 else columns)
         cols = dict(zip(columns, array.T.tolist(), strict=False))
         anchored = self._anchored
-        present = {column: set(values) for column, values in cols.items()}
+        # Only word columns are ever tested for presence; flag columns would cost a set each for nothing.
+        present = {column: set(cols[column]) for column in self._trigger_columns}
         starts: dict[int, list[_Compiled]] = defaultdict(list)
         if self._unanchored:
             for start in range(length):
