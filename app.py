@@ -138,6 +138,14 @@ def count_session(text: str, findings) -> None:
     st.session_state.rule_counts = counts
 
 
+def show_highlighted(test_id: str, text: str, findings) -> None:
+    """The text with its findings marked; highlight_html escapes the user's text first."""
+    st.markdown(
+        f'<div data-testid="{test_id}" style="line-height:1.8;padding:.5rem 0">{highlight_html(text, findings)}</div>',
+        unsafe_allow_html=True,
+    )
+
+
 def readability_figures(scores, targets: Targets) -> None:
     cols = st.columns(4)
     cols[0].metric(
@@ -198,11 +206,7 @@ with message_column:
         except InputError as exc:
             st.error(str(exc))
         else:
-            st.markdown(
-                f'<div data-testid="highlighted-message" style="line-height:1.8">'
-                f"{highlight_html(message, scanned.findings)}</div>",
-                unsafe_allow_html=True,
-            )
+            show_highlighted("highlighted-message", message, scanned.findings)
             case = scanned.case
             if case.case_type:
                 evidence = ", ".join(f"“{word}”" for word in case.evidence[:5])
@@ -245,11 +249,7 @@ with draft_column:
             st.error(str(exc))
         else:
             count_session(draft, result.findings)
-            st.markdown(
-                f'<div data-testid="highlighted-draft" style="line-height:1.8;padding:.5rem 0">'
-                f"{highlight_html(draft, result.findings)}</div>",
-                unsafe_allow_html=True,
-            )
+            show_highlighted("highlighted-draft", draft, result.findings)
             readability_figures(result.readability, Targets.from_settings(library.readability))
             show_findings_list(draft, result.findings, "draft", allow_actions=True)
 
@@ -351,11 +351,7 @@ with compose_tab:
         except InputError as exc:
             st.error(str(exc))
         else:
-            st.markdown(
-                f'<div data-testid="highlighted-composed" style="line-height:1.8">'
-                f"{highlight_html(composed_text, checked.findings)}</div>",
-                unsafe_allow_html=True,
-            )
+            show_highlighted("highlighted-composed", composed_text, checked.findings)
             show_findings_list(
                 composed_text,
                 [f for f in checked.findings if f.severity != "suggestion"],
