@@ -33,7 +33,7 @@ import yaml
 from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
-from .categories import CATEGORIES_BY_KIND, DRAFT_CATEGORIES, PHRASE_CATEGORIES, SEVERITIES
+from .categories import DRAFT_CATEGORIES, PHRASE_CATEGORIES, SEVERITIES
 from .problems import LibraryError, Problem
 from .regex_safety import regex_problem
 from .token_matcher import check_pattern
@@ -673,7 +673,3 @@ def load_library(rules_dir: Path | None = None) -> Library:
     if problems:
         raise LibraryError(problems)
     return library
-
-
-def categories_in(library: Library, kind: str) -> tuple[str, ...]:
-    return tuple(c for c in CATEGORIES_BY_KIND[kind] if any(r.category == c for r in library.rules))
