@@ -28,6 +28,7 @@ from assistant.curation import (
 )
 from assistant.drafts import apply_suggestion, count_rules, texts_from_upload
 from assistant.highlight import highlight_html
+from assistant.inputs import SourceError
 from assistant.library import LibraryError, collect, rule_files
 from assistant.pipeline import build_nlp, library_signature, resolve_rules_dir
 from assistant.readability import Targets
@@ -504,7 +505,7 @@ with library_tab:
             texts = texts_from_upload(upload.getvalue(), upload.name)
             counts = dict(count_rules(review(text, nlp=nlp).findings for text in texts))
             source = f"{len(texts)} drafts in {upload.name}"
-        except (ValueError, InputError) as exc:
+        except (SourceError, InputError) as exc:
             st.error(str(exc))
     if counts:
         chart = pd.DataFrame({"rule": list(counts), "drafts": list(counts.values())}).sort_values(

@@ -107,14 +107,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .report import format_findings
     from .review import review
 
+    nlp = None
+
     def analyse(text: str, case_type: str | None) -> Result:
-        return review(
-            text,
-            case_type,
-            nlp=get_nlp(args.rules_dir),
-            templates_dir=args.templates_dir,
-            fault=args.fault,
-        )
+        return review(text, case_type, nlp=nlp, templates_dir=args.templates_dir, fault=args.fault)
 
     def describe(name: str, text: str, result: Result) -> str:
         out = format_findings(name, text, result.findings)
@@ -127,7 +123,10 @@ def _cmd_check(args: argparse.Namespace) -> int:
         )
 
     def run() -> int:
-        get_nlp(args.rules_dir)  # a broken library fails here, before any input is read
+        # Built once, before any input is read: a broken library fails here, and a batch does not
+        # re-stat the library files for every line.
+        nonlocal nlp
+        nlp = get_nlp(args.rules_dir)
         return _run_batch(args, analyse) if args.jsonl else _run_single(args, analyse, describe)
 
     return _guarded(run)
@@ -138,8 +137,10 @@ def _cmd_scan(args: argparse.Namespace) -> int:
     from .report import format_findings
     from .scan import scan
 
+    nlp = None
+
     def analyse(text: str, _case_type: str | None) -> Result:
-        return scan(text, nlp=get_nlp(args.rules_dir))
+        return scan(text, nlp=nlp)
 
     def describe(name: str, text: str, result: Result) -> str:
         if not text.strip():
@@ -159,7 +160,8 @@ def _cmd_scan(args: argparse.Namespace) -> int:
         return "\n".join(lines)
 
     def run() -> int:
-        get_nlp(args.rules_dir)
+        nonlocal nlp
+        nlp = get_nlp(args.rules_dir)
         return _run_batch(args, analyse) if args.jsonl else _run_single(args, analyse, describe)
 
     return _guarded(run)

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 
 from .findings import Finding
+from .inputs import decode, read_text_records
 
 
 def apply_suggestion(text: str, start: int, end: int, suggestion: str) -> str:
@@ -26,22 +27,9 @@ def count_rules(findings_per_text: Iterable[Iterable[Finding]]) -> Counter:
 
 
 def texts_from_upload(data: bytes, name: str) -> list[str]:
-    """Drafts from an uploaded file: JSONL with a `text` field, or plain text with one draft per line."""
-    import json
+    """Drafts from an uploaded file: JSONL with a `text` field, or plain text with one draft per line.
 
-    from .inputs import decode
-
-    content = decode(data, name)
-    lines = [line for line in content.splitlines() if line.strip()]
+    Raises SourceError naming the file and line that cannot be read."""
     if name.endswith((".jsonl", ".json")):
-        texts = []
-        for number, line in enumerate(lines, start=1):
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{name}:{number}: not valid JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-                raise ValueError(f"{name}:{number}: each line needs a 'text' string")
-            texts.append(record["text"])
-        return texts
-    return lines
+        return [record["text"] for record in read_text_records(data, name)]
+    return [line for line in decode(data, name).splitlines() if line.strip()]

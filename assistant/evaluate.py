@@ -6,7 +6,6 @@ scan(), which adds case-type accuracy and a confusion table. One scorer serves b
 
 from __future__ import annotations
 
-import json
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -15,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .categories import DRAFT_CATEGORIES, LABEL_SEVERITIES, MESSAGE_CATEGORIES
-from .inputs import SourceError, decode
+from .inputs import SourceError, read_text_records
 
 NULL_CASE = "null"
 
@@ -140,22 +139,12 @@ class EvalReport:
 
 
 def load_records(path: str | Path) -> list[dict[str, Any]]:
-    data = Path(path).read_bytes() if Path(path).exists() else None
-    if data is None:
+    if not Path(path).exists():
         raise SourceError(f"{path}: no such file")
-    records = []
-    for number, line in enumerate(decode(data, str(path)).splitlines(), start=1):
-        if not line.strip():
-            continue
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise SourceError(f"{path}:{number}: not valid JSON: {exc.msg}") from None
-        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
-            raise SourceError(f"{path}:{number}: each record needs a 'text' string")
+    records = read_text_records(Path(path).read_bytes(), str(path))
+    for record in records:
         if not isinstance(record.get("labels", []), list):
-            raise SourceError(f"{path}:{number}: 'labels' must be a list")
-        records.append(record)
+            raise SourceError(f"{path}: record {record.get('id')!r}: 'labels' must be a list")
     return records
 
 

@@ -101,3 +101,22 @@ def _parse_line(raw: bytes, number: int, where: str) -> BatchItem | BatchError:
     if case_type is not None and not isinstance(case_type, str):
         return BatchError(number, record_id, "field 'case_type' must be a string or null")
     return BatchItem(number, record_id, text, case_type)
+
+
+def read_text_records(data: bytes, where: str) -> list[dict[str, Any]]:
+    """Whole-file JSONL records that each carry a `text` string; the first bad line stops the read.
+
+    For files read as a unit (a labelled set, an uploaded batch), unlike `read_batch`, which keeps
+    going past broken lines of a batch being checked."""
+    records = []
+    for number, line in enumerate(decode(data, where).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise SourceError(f"{where}:{number}: not valid JSON: {exc.msg}") from None
+        if not isinstance(record, dict) or not isinstance(record.get("text"), str):
+            raise SourceError(f"{where}:{number}: each record needs a 'text' string")
+        records.append(record)
+    return records

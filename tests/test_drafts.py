@@ -1,0 +1,25 @@
+from __future__ import annotations
+
+import pytest
+
+from assistant.drafts import apply_suggestion, texts_from_upload
+from assistant.inputs import SourceError
+
+
+def test_uploads_read_jsonl_or_one_draft_per_line():
+    assert texts_from_upload(b'{"text": "a"}\n\n{"text": "b"}\n', "d.jsonl") == ["a", "b"]
+    assert texts_from_upload(b"first\n\nsecond\n", "d.txt") == ["first", "second"]
+
+
+def test_a_broken_upload_names_file_and_line():
+    with pytest.raises(SourceError, match=r"d\.jsonl:3: not valid JSON"):
+        texts_from_upload(b'{"text": "a"}\n\n{oops\n', "d.jsonl")
+
+
+def test_apply_suggestion_replaces_only_the_span():
+    assert (
+        apply_suggestion("Sorry for any inconvenience. Bye", 0, 27, "Sorry it was late")
+        == "Sorry it was late. Bye"
+    )
+    with pytest.raises(ValueError):
+        apply_suggestion("short", 2, 40, "x")
