@@ -18,6 +18,7 @@ from spacy.tokens import Doc, Span
 
 from .case_model import NULL_CASE, NaiveBayesCases, features, train_from_files
 from .categories import CASE_SPAN_KEY, CASE_TYPES
+from .lexicon import Lexicon
 from .problems import Problem
 from .token_matcher import TokenMatcher, as_token_patterns
 from .yaml_lines import line_of
@@ -71,7 +72,9 @@ class CaseSuggestion:
     scores: dict[str, float]
 
 
-def parse_case_types(data: dict[str, Any], path: str, problems: list[Problem]) -> CaseTypeModel:
+def parse_case_types(
+    data: dict[str, Any], path: str, problems: list[Problem], lexicon: Lexicon
+) -> CaseTypeModel:
     from .library import parse_patterns  # the library owns pattern validation
 
     if not data:
@@ -161,7 +164,13 @@ def parse_case_types(data: dict[str, Any], path: str, problems: list[Problem]) -
                 )
                 continue
             patterns = parse_patterns(
-                signal.get("patterns"), path, case_type, f"{where}.patterns", signal_line, problems
+                signal.get("patterns"),
+                path,
+                case_type,
+                f"{where}.patterns",
+                signal_line,
+                problems,
+                lexicon,
             )
             signals.append(Signal(case_type, index, float(weight), patterns))
         texts = spec.get("examples")
@@ -204,7 +213,13 @@ def parse_case_types(data: dict[str, Any], path: str, problems: list[Problem]) -
         else:
             fallback_type = fallback["case_type"]
             patterns = parse_patterns(
-                fallback["patterns"], path, "(file)", "fallback.patterns", fallback_line, problems
+                fallback["patterns"],
+                path,
+                "(file)",
+                "fallback.patterns",
+                fallback_line,
+                problems,
+                lexicon,
             )
             signals.append(Signal(fallback_type, FALLBACK_INDEX, 0.0, patterns))
     no_case = data.get("no_case_examples", [])

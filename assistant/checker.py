@@ -14,11 +14,23 @@ from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
 from .categories import SPAN_KEY_BY_KIND
-from .context import DocContext
-from .library import Library, Pattern, Rule
-from .token_matcher import TokenMatcher, as_token_patterns
+from .context import ContextWords, DocContext
+from .library import Library, Rule, TokenPattern
+from .token_matcher import TokenMatcher
 
 EXCEPTION_SUFFIX = "::exception"
+# Matcher keys carry the pattern's position in its rule, so `rules test` can name patterns no
+# example exercises.
+PATTERN_SEPARATOR = "#"
+
+
+def pattern_key(rule_id: str, index: int) -> str:
+    return f"{rule_id}{PATTERN_SEPARATOR}{index}"
+
+
+def split_key(key: str) -> tuple[str, int]:
+    rule_id, _, index = key.rpartition(PATTERN_SEPARATOR)
+    return rule_id, int(index)
 
 
 class PhraseChecker:
@@ -29,14 +41,24 @@ class PhraseChecker:
         self.library = library
         self.span_key = SPAN_KEY_BY_KIND[kind]
         self.rules: dict[str, Rule] = {rule.id: rule for rule in library.rules_for(kind)}
+        self.context_words = ContextWords.from_lexicon(library.lexicon)
         self.matcher = TokenMatcher(nlp.vocab.strings)
         for rule in self.rules.values():
-            self._add(nlp, rule.id, rule.patterns)
-            if rule.exceptions:
-                self._add(nlp, rule.id + EXCEPTION_SUFFIX, rule.exceptions)
+            for index, variants in enumerate(rule.compiled_patterns):
+                self._add(pattern_key(rule.id, index), variants)
+            for variants in rule.compiled_exceptions:
+                self._add(rule.id + EXCEPTION_SUFFIX, variants)
 
-    def _add(self, nlp: Language, key: str, patterns: Iterable[Pattern]) -> None:
-        self.matcher.add(key, as_token_patterns(nlp, patterns))
+    def _add(self, key: str, variants: Iterable[TokenPattern]) -> None:
+        self.matcher.add(key, [list(variant) for variant in variants])
+
+    def pattern_matches(self, doc: Doc) -> list[tuple[str, int, int, int]]:
+        """Every raw match as (rule id, pattern index, start, end), before exceptions and context."""
+        return [
+            (*split_key(key), start, end)
+            for key, start, end in self.matcher(doc)
+            if not key.endswith(EXCEPTION_SUFFIX)
+        ]
 
     def __call__(self, doc: Doc) -> Doc:
         matches = self.matcher(doc)
@@ -49,8 +71,8 @@ class PhraseChecker:
             if key.endswith(EXCEPTION_SUFFIX):
                 exceptions[key[: -len(EXCEPTION_SUFFIX)]].append((start, end))
             else:
-                candidates.append((self.rules[key], start, end))
-        context = DocContext(doc)
+                candidates.append((self.rules[split_key(key)[0]], start, end))
+        context = DocContext(doc, self.context_words)
         spans_by_category: dict[str, list[Span]] = defaultdict(list)
         for rule, start, end in candidates:
             if any(s < end and start < e for s, e in exceptions.get(rule.id, ())):

@@ -14,235 +14,74 @@ The checks read tokens only (no parser is available offline), so each is a small
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from spacy.attrs import IS_SPACE, ORTH, SENT_START, SPACY
 from spacy.tokens import Doc
 
-NEGATIONS = frozenset(
-    {"not", "n't", "nt", "never", "no", "nobody", "nothing", "neither", "nor", "without", "hardly"}
-)
+from .lexicon import Lexicon
+
 NEGATION_WINDOW = 5
-CONDITIONALS = frozenset({"if", "unless", "whether"})
 CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "-", "(", ")"})
-REPORTERS = frozenset(
-    {"you", "he", "she", "they", "customer", "customers", "someone", "people", "i", "we"}
-)
-REPORTING_VERBS = frozenset(
-    {
-        "write",
-        "wrote",
-        "say",
-        "said",
-        "mention",
-        "mentioned",
-        "state",
-        "stated",
-        "claim",
-        "claimed",
-        "tell",
-        "told",
-        "ask",
-        "asked",
-        "feel",
-        "felt",
-        "think",
-        "thought",
-        "call",
-        "called",
-        "describe",
-        "described",
-        "quote",
-        "quoted",
-        "complain",
-        "complained",
-        "suggest",
-        "suggested",
-        "accuse",
-        "accused",
-    }
-)
-# Words that cannot be the one who speaks: "it said", "the app says" still report, but "as said" does not.
-REPORT_LINKS = frozenset({"if", "whether", "that", ":", ",", '"', "'"})
-NOT_REPORTERS = frozenset(
-    {
-        "as",
-        "was",
-        "is",
-        "be",
-        "been",
-        "have",
-        "has",
-        "had",
-        "it",
-        "that",
-        "this",
-        "which",
-        "and",
-        "or",
-    }
-)
+
+
+@dataclass(frozen=True)
+class ContextWords:
+    """The word classes the checks read (phrase_rules/words.yml), as sets built once per pipeline."""
+
+    negations: frozenset[str]
+    conditionals: frozenset[str]
+    condition_words: frozenset[str]
+    reporting_verbs: frozenset[str]
+    reporters: frozenset[str]
+    not_reporters: frozenset[str]
+    report_links: frozenset[str]
+    remedy_verbs: frozenset[str]
+    route_turns: frozenset[str]
+    route_words: frozenset[str]
+    route_openers: tuple[tuple[str, ...], ...]
+    concessives: frozenset[str]
+    next_sentence_offers: frozenset[str]
+    hedges: frozenset[str]
+
+    @classmethod
+    def from_lexicon(cls, lexicon: Lexicon) -> ContextWords:
+        def words(name: str) -> frozenset[str]:
+            return frozenset(lexicon.norm(w) or w for w in lexicon.words(name))
+
+        return cls(
+            negations=words("negator"),
+            conditionals=words("conditional"),
+            condition_words=words("condition_word"),
+            reporting_verbs=words("reporting_verb"),
+            reporters=words("reporter"),
+            not_reporters=words("non_reporter"),
+            report_links=words("report_link"),
+            remedy_verbs=words("remedy_verb"),
+            route_turns=words("route_turn"),
+            route_words=words("route_word"),
+            route_openers=tuple(
+                tuple(lexicon.norm(w) or w for w in phrase)
+                for phrase in lexicon.phrases("route_opener")
+            ),
+            concessives=words("concessive"),
+            next_sentence_offers=words("next_sentence_offer"),
+            hedges=words("hedge"),
+        )
+
+
 # The agent speaking as themselves: "we said", "I mentioned" report our own words, which still count.
 SELF_REPORTERS = frozenset({"i", "we"})
-FIRST_PERSON = frozenset({"i", "we", "i've", "we've"})
-REMEDY_VERBS = frozenset(
-    {
-        "send",
-        "sent",
-        "ship",
-        "refund",
-        "issue",
-        "arrange",
-        "replace",
-        "book",
-        "credit",
-        "reship",
-        "dispatch",
-        "upgrade",
-        "compensate",
-        "resend",
-        "expedite",
-        "cover",
-        "pay",
-        "rebook",
-        "add",
-        "waive",
-        "swap",
-        "apply",
-        "fix",
-        "chase",
-        "open",
-        "raise",
-        "put",
-        "reorder",
-        "order",
-        "reimburse",
-        "offer",
-        "move",
-        "process",
-        "prioritise",
-        "prioritize",
-        "escalate",
-        "contact",
-        "file",
-        "lodge",
-        "extend",
-        "reset",
-        "restore",
-    }
-)
-ROUTE_TURNS = frozenset({"but", "however", "instead", "alternatively", "though", "so"})
-CONCESSIVES = frozenset({"although", "though", "while", "whilst", "whereas"})
-ROUTE_WORDS = frozenset(
-    {
-        "can",
-        "could",
-        "'ll",
-        "will",
-        "happy",
-        "link",
-        "option",
-        "options",
-        "offer",
-        "'ve",
-        "have",
-        "here",
-        "contact",
-        "reply",
-        "request",
-        "appeal",
-        "visit",
-        "able",
-        "glad",
-        "ombudsman",
-        "suggest",
-        "recommend",
-    }
-)
-ROUTE_OPENERS = (
-    ("however",),
-    ("instead",),
-    ("alternatively",),
-    ("what", "i", "can"),
-    ("what", "we", "can"),
-    ("you", "can"),
-    ("you", "could"),
-    ("i", "can"),
-    ("we", "can"),
-    ("i", "could"),
-    ("we", "could"),
-    ("i", "'ve"),
-    ("i", "have"),
-    ("we", "'ve"),
-    ("we", "have"),
-    ("here", "'s"),
-    ("here", "is"),
-    ("please", "use"),
-    ("please", "visit"),
-    ("please", "contact"),
-    ("please", "reply"),
-    ("please", "call"),
-    ("please", "click"),
-    ("if", "you", "'d"),
-    ("if", "you", "would"),
-    ("i", "'d", "be"),
-    ("i", "would", "be"),
-    ("i", "'m", "happy"),
-    ("happy", "to"),
-    ("you", "may"),
-    ("you", "might"),
-    ("what", "you", "can"),
-    ("the", "best", "option"),
-    ("one", "option"),
-    ("another", "option"),
-    ("the", "next", "step"),
-    ("i", "'ll"),
-    ("we", "'ll"),
-)
-NEXT_SENTENCE_OFFERS = frozenset(
-    {"can", "could", "option", "options", "instead", "alternatively", "link", "offer"}
-)
-HEDGES = frozenset(
-    {
-        "if",
-        "unless",
-        "provided",
-        "providing",
-        "assuming",
-        "barring",
-        "hopefully",
-        "expected",
-        "expect",
-        "estimated",
-        "estimate",
-        "aim",
-        "aiming",
-        "likely",
-        "probably",
-        "should",
-        "may",
-        "might",
-        "usually",
-        "normally",
-        "typically",
-        "depending",
-        "subject",
-        "fingers",
-        "hope",
-        "hoping",
-        "all",
-        "ideally",
-    }
-)
-CONDITION_WORDS = frozenset(
-    {"if", "unless", "until", "till", "or", "otherwise", "else", "once", "depending"}
-)
+FIRST_PERSON = frozenset({"i", "we"})
 QUOTE_CHARS = frozenset({'"', "'", "«", "»", "„", "“", "”", "‘", "’", "`"})
 
 
 class DocContext:
     """Per-document facts computed once, on the first match that needs them."""
 
-    def __init__(self, doc: Doc):
+    def __init__(self, doc: Doc, words: ContextWords):
         self.doc = doc
+        self.words = words
         self._sentence_bounds: list[tuple[int, int]] | None = None
         self._sentence_of: list[int] | None = None
         self._quoted: list[bool] | None = None
@@ -287,11 +126,14 @@ class DocContext:
         end = following[1] if following else sent_end
         doc = self.doc
         for i in range(sent_start, end):
-            if doc[i].lower_ in FIRST_PERSON:
+            if doc[i].norm_ in FIRST_PERSON:
                 for j in range(i + 1, min(end, i + 4)):
-                    if doc[j].lower_ in NEGATIONS:
+                    if doc[j].norm_ in self.words.negations:
                         break  # "we cannot refund" refuses; it does not fix
-                    if doc[j].lemma_ in REMEDY_VERBS or doc[j].lower_ in REMEDY_VERBS:
+                    if (
+                        doc[j].lemma_ in self.words.remedy_verbs
+                        or doc[j].norm_ in self.words.remedy_verbs
+                    ):
                         return True
         return False
 
@@ -300,14 +142,14 @@ class DocContext:
         later in its sentence, or an offer or commitment in the next two sentences."""
         doc = self.doc
         sent_start, sent_end = self.sentence(max(end - 1, 0))
-        if any(doc[i].lower_ in CONCESSIVES for i in range(sent_start, start)):
+        if any(doc[i].norm_ in self.words.concessives for i in range(sent_start, start)):
             return True
         turned = False
         for i in range(end, sent_end):
-            word = doc[i].lower_
-            if word in ROUTE_TURNS:
+            word = doc[i].norm_
+            if word in self.words.route_turns:
                 turned = True
-            elif turned and word in ROUTE_WORDS:
+            elif turned and word in self.words.route_words:
                 return True
         sentence = (sent_start, sent_end)
         for _ in range(2):
@@ -322,13 +164,13 @@ class DocContext:
     def _offers(self, sentence: tuple[int, int]) -> bool:
         doc = self.doc
         words = tuple(
-            t.lower_ for t in doc[sentence[0] : sentence[1]] if not t.is_punct and not t.is_space
+            t.norm_ for t in doc[sentence[0] : sentence[1]] if not t.is_punct and not t.is_space
         )
-        if any(words[: len(opener)] == opener for opener in ROUTE_OPENERS):
+        if any(words[: len(opener)] == opener for opener in self.words.route_openers):
             return True
         for i, word in enumerate(words):
-            negated = i + 1 < len(words) and words[i + 1] in NEGATIONS
-            if word in NEXT_SENTENCE_OFFERS and not negated:
+            negated = i + 1 < len(words) and words[i + 1] in self.words.negations
+            if word in self.words.next_sentence_offers and not negated:
                 return True
             # "I'll email you the outcome that day": a commitment by us is a way forward
             if word in ("'ll", "will") and i and words[i - 1] in ("i", "we") and not negated:
@@ -339,20 +181,23 @@ class DocContext:
         sent_start, sent_end = self.sentence(start)
         doc = self.doc
         return any(
-            doc[i].lower_ in HEDGES and not (doc[i].lower_ == "all" and not self._all_being_well(i))
+            doc[i].norm_ in self.words.hedges
+            and not (doc[i].norm_ == "all" and not self._all_being_well(i))
             for i in (*range(sent_start, start), *range(end, sent_end))
         )
 
     def has_condition(self, start: int) -> bool:
         """The sentence ties something to a demand: if, unless, until, or (else), otherwise, once."""
         sent_start, sent_end = self.sentence(start)
-        return any(self.doc[i].lower_ in CONDITION_WORDS for i in range(sent_start, sent_end))
+        return any(
+            self.doc[i].norm_ in self.words.condition_words for i in range(sent_start, sent_end)
+        )
 
     def _all_being_well(self, i: int) -> bool:
         return (
             i + 2 < len(self.doc)
-            and self.doc[i + 1].lower_ == "being"
-            and self.doc[i + 2].lower_ == "well"
+            and self.doc[i + 1].norm_ == "being"
+            and self.doc[i + 2].norm_ == "well"
         )
 
     def negated(self, start: int) -> bool:
@@ -361,7 +206,7 @@ class DocContext:
             token = self.doc[i]
             if token.text in CLAUSE_BREAKS:
                 return False
-            if token.lower_ in NEGATIONS:
+            if token.norm_ in self.words.negations:
                 return True
         return False
 
@@ -381,8 +226,8 @@ class DocContext:
             token = self.doc[i]
             if token.text in CLAUSE_BREAKS:
                 return False
-            if token.lower_ in CONDITIONALS or (
-                token.lower_ == "case" and i > 0 and self.doc[i - 1].lower_ == "in"
+            if token.norm_ in self.words.conditionals or (
+                token.norm_ == "case" and i > 0 and self.doc[i - 1].norm_ == "in"
             ):
                 return True
         return False
@@ -394,13 +239,16 @@ class DocContext:
             token = self.doc[i]
             if token.text in {",", ";"}:
                 return False
-            if token.lower_ in REPORTING_VERBS or token.lemma_ in REPORTING_VERBS:
+            if (
+                token.norm_ in self.words.reporting_verbs
+                or token.lemma_ in self.words.reporting_verbs
+            ):
                 reporter = self._reporter_before(i, sent_start)
                 if reporter is None or reporter in SELF_REPORTERS:
                     continue
                 # "you said …" always reports; "my neighbour asked if …" only with a reporting link
-                if reporter in REPORTERS or (
-                    i + 1 < start and self.doc[i + 1].lower_ in REPORT_LINKS
+                if reporter in self.words.reporters or (
+                    i + 1 < start and self.doc[i + 1].norm_ in self.words.report_links
                 ):
                     return True
         return False
@@ -409,8 +257,10 @@ class DocContext:
         # Allow one adverb or auxiliary between reporter and verb: "you also said", "my neighbour asked".
         for i in range(verb_index - 1, max(sent_start, verb_index - 3) - 1, -1):
             token = self.doc[i]
-            if token.lower_ in REPORTERS or (token.is_alpha and token.lower_ not in NOT_REPORTERS):
-                return token.lower_
+            if token.norm_ in self.words.reporters or (
+                token.is_alpha and token.norm_ not in self.words.not_reporters
+            ):
+                return token.norm_
         return None
 
     def quoted(self, start: int) -> bool:

@@ -34,6 +34,8 @@ from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
 from .categories import DRAFT_CATEGORIES, PHRASE_CATEGORIES, SEVERITIES
+from .lexicon import LEXICON_FILE, Lexicon, parse_lexicon
+from .phrase_notation import NotationError, compile_pattern
 from .problems import LibraryError, Problem
 from .regex_safety import regex_problem
 from .token_matcher import check_pattern
@@ -44,7 +46,24 @@ DEFAULT_RULES_DIR = PACKAGE_ROOT / "phrase_rules"
 
 # Settings files that live beside the rule families but are not rule files.
 SETTINGS_FILES = frozenset(
-    {"readability.yml", "case_types.yml", "guidance.yml", "required_elements.yml"}
+    {"readability.yml", "case_types.yml", "guidance.yml", "required_elements.yml", LEXICON_FILE}
+)
+# Word classes the context checks read (context.py); a library without them cannot be checked.
+CONTEXT_CLASSES = (
+    "negator",
+    "conditional",
+    "condition_word",
+    "reporting_verb",
+    "reporter",
+    "non_reporter",
+    "report_link",
+    "remedy_verb",
+    "route_turn",
+    "route_word",
+    "route_opener",
+    "concessive",
+    "next_sentence_offer",
+    "hedge",
 )
 
 CONTEXTS = (
@@ -77,7 +96,8 @@ FLAG_EXAMPLE_KEYS = frozenset({"text", "match", "note"})
 PASS_EXAMPLE_KEYS = frozenset({"text", "note", "pending"})
 RULE_ID = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 
-# A plain phrase is a string; a token pattern is a list of spaCy Matcher token dicts.
+# A phrase in the notation (phrase_notation.py) is a string; a token pattern is a list of spaCy
+# Matcher token dicts, for what the notation cannot say.
 TokenPattern = tuple[dict[str, Any], ...]
 Pattern = str | TokenPattern
 
@@ -99,6 +119,9 @@ class Rule:
     patterns: tuple[Pattern, ...]
     exceptions: tuple[Pattern, ...]
     ignore_when: frozenset[str]
+    # What the matcher runs: for each entry of `patterns` (and `exceptions`), its token patterns.
+    compiled_patterns: tuple[tuple[TokenPattern, ...], ...]
+    compiled_exceptions: tuple[tuple[TokenPattern, ...], ...]
     flag_examples: tuple[FlagExample, ...]
     pass_examples: tuple[str, ...]
     path: str
@@ -118,6 +141,7 @@ class Rule:
 class Library:
     rules: tuple[Rule, ...]
     rules_dir: Path
+    lexicon: Lexicon = field(default_factory=Lexicon)
     readability: dict[str, Any] = field(default_factory=dict)
     case_types: Any = None  # case_types.CaseTypeModel
     guidance: Any = None  # guidance.Guidance
@@ -272,8 +296,9 @@ def _freeze_pattern(pattern: str | list) -> Pattern:
 class _FileParser:
     """Turns one file's parsed YAML into rules, collecting problems instead of stopping."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, lexicon: Lexicon):
         self.path = path
+        self.lexicon = lexicon
         self.problems: list[Problem] = []
         # Reported false positives not yet fixed: (rule id, text). Shown by `rules test`, never failing it.
         self.pending: list[tuple[str, str]] = []
@@ -384,8 +409,10 @@ class _FileParser:
         ):
             self.problem(rule_id, "suggestions", "must be a list of non-empty strings", line)
             suggestions = []
-        patterns = self._patterns(data.get("patterns"), rule_id, "patterns", line, required=True)
-        exceptions = self._patterns(
+        patterns, compiled_patterns = self._patterns(
+            data.get("patterns"), rule_id, "patterns", line, required=True
+        )
+        exceptions, compiled_exceptions = self._patterns(
             data.get("exceptions", []), rule_id, "exceptions", line, required=False
         )
         ignore_when = (
@@ -408,6 +435,8 @@ class _FileParser:
             patterns=patterns,
             exceptions=exceptions,
             ignore_when=ignore_when,
+            compiled_patterns=compiled_patterns,
+            compiled_exceptions=compiled_exceptions,
             flag_examples=flag_examples,
             pass_examples=pass_examples,
             pending_pass_examples=pending_examples,
@@ -417,19 +446,28 @@ class _FileParser:
 
     def _patterns(
         self, value: object, rule_id: str, field_name: str, line: int, required: bool
-    ) -> tuple[Pattern, ...]:
+    ) -> tuple[tuple[Pattern, ...], tuple[tuple[TokenPattern, ...], ...]]:
         if not isinstance(value, list) or (required and not value):
             need = "a non-empty list" if required else "a list"
             self.problem(rule_id, field_name, f"must be {need} of phrases or token patterns", line)
-            return ()
+            return (), ()
         frozen: list[Pattern] = []
+        compiled: list[tuple[TokenPattern, ...]] = []
         for position, pattern in enumerate(value):
             where = f"{field_name}[{position}]"
             if isinstance(pattern, str):
                 if not pattern.strip():
                     self.problem(rule_id, where, "empty phrase", line)
                     continue
-            elif isinstance(pattern, list):
+                try:
+                    variants = compile_pattern(pattern, self.lexicon)
+                except NotationError as exc:
+                    self.problem(rule_id, where, f"{pattern!r}: {exc}", line)
+                    continue
+                frozen.append(_freeze_pattern(pattern))
+                compiled.append(tuple(tuple(token for token in v) for v in variants))
+                continue
+            if isinstance(pattern, list):
                 pattern = _normalise_token_pattern(pattern)
                 problem = _token_pattern_problem(pattern)
                 if problem:
@@ -445,8 +483,10 @@ class _FileParser:
                     line,
                 )
                 continue
-            frozen.append(_freeze_pattern(pattern))
-        return tuple(frozen)
+            token_pattern = _freeze_pattern(pattern)
+            frozen.append(token_pattern)
+            compiled.append((token_pattern,))  # type: ignore[arg-type]
+        return tuple(frozen), tuple(compiled)
 
     def _examples(
         self, value: object, rule_id: str, line: int
@@ -528,22 +568,30 @@ class _FileParser:
 
 
 def parse_patterns(
-    value: object, path: str, owner: str, field_name: str, line: int, problems: list[Problem]
-) -> tuple[Pattern, ...]:
-    """Validate a list of phrases and token patterns from any curated file (rules, case types)."""
-    parser = _FileParser(path)
-    patterns = parser._patterns(value, owner, field_name, line, required=True)
+    value: object,
+    path: str,
+    owner: str,
+    field_name: str,
+    line: int,
+    problems: list[Problem],
+    lexicon: Lexicon,
+) -> tuple[TokenPattern, ...]:
+    """Validate phrases and token patterns from any curated file (rules, case types): token patterns."""
+    parser = _FileParser(path, lexicon)
+    _, compiled = parser._patterns(value, owner, field_name, line, required=True)
     problems.extend(parser.problems)
-    return patterns
+    return tuple(variant for variants in compiled for variant in variants)
 
 
-def parse_rule_text(text: str, path: str) -> tuple[list[Rule], list[Problem]]:
-    """Parse one rule file's text (from disk or from the page's editor)."""
+def parse_rule_text(
+    text: str, path: str, lexicon: Lexicon | None = None
+) -> tuple[list[Rule], list[Problem]]:
+    """Parse one rule file's text (from disk or from the page's editor) against the word classes."""
     try:
         data = load_yaml(text)
     except yaml.YAMLError as exc:
         return [], [Problem(path, "(file)", "yaml", yaml_error_text(exc), yaml_error_line(exc))]
-    parser = _FileParser(path)
+    parser = _FileParser(path, lexicon or Lexicon())
     rules = parser.parse(data)
     return rules, parser.problems
 
@@ -611,6 +659,12 @@ def _collect(
             Problem(display_path(rules_dir), "(library)", "rules-dir", "not a directory")
         )
         return Library((), rules_dir), problems
+    lexicon = parse_lexicon(
+        _settings(rules_dir, LEXICON_FILE, problems, overrides),
+        display_path(rules_dir / LEXICON_FILE),
+        problems,
+        required=CONTEXT_CLASSES,
+    )
     rules: list[Rule] = []
     first_seen: dict[str, Rule] = {}
     for path in rule_files(rules_dir):
@@ -619,7 +673,7 @@ def _collect(
         if problem:
             problems.append(problem)
             continue
-        file_rules, file_problems = parse_rule_text(text or "", shown)
+        file_rules, file_problems = parse_rule_text(text or "", shown, lexicon)
         problems.extend(file_problems)
         for rule in file_rules:
             earlier = first_seen.get(rule.id)
@@ -647,11 +701,13 @@ def _collect(
     library = Library(
         tuple(rules),
         rules_dir,
+        lexicon=lexicon,
         readability=_settings(rules_dir, "readability.yml", problems, overrides),
         case_types=parse_case_types(
             _settings(rules_dir, "case_types.yml", problems, overrides),
             display_path(rules_dir / "case_types.yml"),
             problems,
+            lexicon,
         ),
         guidance=parse_guidance(
             _settings(rules_dir, "guidance.yml", problems, overrides),
@@ -662,6 +718,7 @@ def _collect(
             _settings(rules_dir, "required_elements.yml", problems, overrides),
             display_path(rules_dir / "required_elements.yml"),
             problems,
+            lexicon,
         ),
     )
     return library, problems

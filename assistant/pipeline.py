@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy
 import spacy
-from spacy.attrs import LEMMA, LOWER
+from spacy.attrs import LEMMA, LOWER, NORM
 from spacy.language import Language
 from spacy.lookups import load_lookups
 from spacy.tokens import Doc
@@ -30,39 +30,43 @@ CASE_TYPES_PIPE = "case_type_signals"
 PIPES_BY_KIND = {"draft": {"draft_checker"}, "message": {"message_checker", CASE_TYPES_PIPE}}
 
 
-class LowercaseLookupLemmatizer:
-    """Lemmas from spacy-lookups-data's English table, looked up by the lower-case form.
+class NormLookupLemmatizer:
+    """Token readings (NORM) from the library's `norms`, then lemmas looked up by that reading.
 
-    spaCy's own lookup mode looks up the text as written, so a sentence-initial "Emails" or
-    "Apologies" keeps its inflection and LEMMA patterns would miss it.
+    NORM is the lower-case form unless words.yml says otherwise ("u" reads "you", "n't" reads
+    "not"); patterns compiled from the phrase notation compare NORM, so both sides read alike and
+    no character offset changes. spaCy's own lookup mode looks up the text as written, so a
+    sentence-initial "Emails" would keep its inflection; the reading is lower case.
     """
 
-    def __init__(self, nlp: Language):
+    def __init__(self, nlp: Language, norms: dict[str, str]):
         self.table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
         self.strings = nlp.vocab.strings
-        self._lemma_by_lower: dict[int, int] = {}
+        self.norms = norms
+        self._by_lower: dict[int, tuple[int, int]] = {}
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
             return doc
-        cache = self._lemma_by_lower
-        lemmas = []
+        cache = self._by_lower
+        rows = []
         for lower in doc.to_array(LOWER).tolist():
-            lemma = cache.get(lower)
-            if lemma is None:
-                text = self.strings[lower]
-                lemma = cache[lower] = self.strings.add(
-                    LEMMA_OVERRIDES.get(text) or self.table.get(text, text)
-                )
-            lemmas.append(lemma)
-        # Whole-array write: setting token.lemma one by one costs more than the lookups.
-        doc.from_array([LEMMA], numpy.array(lemmas, dtype="uint64").reshape(-1, 1))
+            row = cache.get(lower)
+            if row is None:
+                norm = self.norms.get(self.strings[lower], self.strings[lower])
+                lemma = LEMMA_OVERRIDES.get(norm) or self.table.get(norm, norm)
+                row = cache[lower] = (self.strings.add(norm), self.strings.add(lemma))
+            rows.append(row)
+        # Whole-array write: setting token attributes one by one costs more than the lookups.
+        doc.from_array([NORM, LEMMA], numpy.array(rows, dtype="uint64").reshape(-1, 2))
         return doc
 
 
-@Language.factory(LEMMATIZER, assigns=["token.lemma"])
-def make_lemmatizer(nlp: Language, name: str) -> LowercaseLookupLemmatizer:
-    return LowercaseLookupLemmatizer(nlp)
+@Language.factory(
+    LEMMATIZER, assigns=["token.norm", "token.lemma"], default_config={"rules_dir": None}
+)
+def make_lemmatizer(nlp: Language, name: str, rules_dir: str | None) -> NormLookupLemmatizer:
+    return NormLookupLemmatizer(nlp, dict(cached_library(rules_dir).lexicon.norms))
 
 
 def library_signature(rules_dir: str | Path | None = None) -> tuple[tuple[str, int, int], ...]:
@@ -97,7 +101,7 @@ def build_nlp(rules_dir: str | Path | None = None) -> Language:
     cached_library(path)  # validate first, so a broken library fails before any pipe is built
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    nlp.add_pipe(LEMMATIZER)
+    nlp.add_pipe(LEMMATIZER, config={"rules_dir": path})
     for kind, name in CHECKER_BY_KIND.items():
         nlp.add_pipe("reply_assistant_checker", name=name, config={"rules_dir": path, "kind": kind})
     nlp.add_pipe("reply_assistant_case_types", name=CASE_TYPES_PIPE, config={"rules_dir": path})

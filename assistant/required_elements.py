@@ -14,6 +14,7 @@ from spacy.tokens import Doc
 
 from .categories import REQUIRED_ELEMENT_CATEGORIES, SEVERITIES
 from .findings import Finding
+from .lexicon import Lexicon
 from .problems import Problem
 from .text import InputError
 from .token_matcher import TokenMatcher, as_token_patterns
@@ -55,7 +56,7 @@ class RequiredElements:
 
 
 def parse_required_elements(
-    data: dict[str, Any], path: str, problems: list[Problem]
+    data: dict[str, Any], path: str, problems: list[Problem], lexicon: Lexicon
 ) -> RequiredElements:
     from .library import parse_patterns
 
@@ -119,7 +120,9 @@ def parse_required_elements(
             faults = []
         if not isinstance(spec.get("message"), str):
             problems.append(Problem(path, name, "message", "missing or not a string", spec_line))
-        patterns = parse_patterns(spec.get("patterns"), path, name, "patterns", spec_line, problems)
+        patterns = parse_patterns(
+            spec.get("patterns"), path, name, "patterns", spec_line, problems, lexicon
+        )
         if len(problems) == before:
             elements.append(
                 Element(

@@ -89,6 +89,45 @@ def check_all_examples(nlp: Language, rules: list[Rule] | tuple[Rule, ...]) -> l
     return [outcome for rule in rules for outcome in check_rule_examples(nlp, rule)]
 
 
+@dataclass(frozen=True)
+class UncoveredPattern:
+    rule: Rule
+    index: int
+
+    def __str__(self) -> str:
+        pattern = self.rule.patterns[self.index]
+        shown = pattern if isinstance(pattern, str) else "token pattern"
+        return (
+            f"{self.rule.path}:{self.rule.id}: patterns[{self.index}]: no flag example matches "
+            f"{shown!r} (line {self.rule.line})"
+        )
+
+
+def uncovered_patterns(
+    nlp: Language, rules: list[Rule] | tuple[Rule, ...]
+) -> list[UncoveredPattern]:
+    """Patterns no flag example of their rule matches: untested wording, or dead patterns.
+
+    A pattern counts as exercised when it matches a flag example at all, even where the context
+    checks then drop the match: what is tested is that the wording is caught.
+    """
+    uncovered = []
+    for rule in rules:
+        checker = checker_for(nlp, rule.kind)
+        covered: set[int] = set()
+        for example in rule.flag_examples:
+            doc = run(nlp, example.text, rule.kind)
+            covered.update(
+                index for rule_id, index, _, _ in checker.pattern_matches(doc) if rule_id == rule.id
+            )
+        uncovered.extend(
+            UncoveredPattern(rule, index)
+            for index in range(len(rule.patterns))
+            if index not in covered
+        )
+    return uncovered
+
+
 def check_case_type_examples(nlp: Language, case_types: object) -> list[ExampleOutcome]:
     """Every case type's example messages must come out as that case type."""
     from .scan import scan

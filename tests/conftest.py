@@ -7,6 +7,8 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
+from assistant.library import DEFAULT_RULES_DIR
+from assistant.lexicon import LEXICON_FILE
 from assistant.pipeline import get_nlp
 
 
@@ -17,11 +19,18 @@ def nlp() -> Language:
 
 @pytest.fixture
 def rules_dir(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
-    """Write a throw-away rule library: {relative path: YAML text} -> its directory."""
+    """Write a throw-away rule library: {relative path: YAML text} -> its directory.
 
-    def write(files: dict[str, str]) -> Path:
+    The shipped word classes come along unless `files` gives its own words.yml (None leaves it out):
+    the context checks cannot run without them.
+    """
+
+    def write(files: dict[str, str | None]) -> Path:
         root = tmp_path / "rules"
+        files = {LEXICON_FILE: (DEFAULT_RULES_DIR / LEXICON_FILE).read_text("utf-8"), **files}
         for name, text in files.items():
+            if text is None:
+                continue
             path = root / name
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(textwrap.dedent(text), encoding="utf-8")
