@@ -44,7 +44,7 @@ _CLITIC = re.compile(r"^(?:'[a-z]+|n't)$")
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():  # noqa: ANN202 - spaCy's Tokenizer type is not worth the import here
+def _tokenizer():
     import spacy
 
     return spacy.blank("en").tokenizer

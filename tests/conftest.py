@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from assistant.library import DEFAULT_RULES_DIR
 from assistant.lexicon import LEXICON_FILE
+from assistant.library import DEFAULT_RULES_DIR
 from assistant.pipeline import get_nlp
 
 
