@@ -273,12 +273,15 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         library = cached_library(args.rules_dir)
         if args.action == "list":
             return _list_rules(library.rules, args.format)
-        from .rule_tests import check_all_examples, check_case_type_examples
+        from .rule_tests import check_all_examples, check_case_type_examples, uncovered_patterns
 
         nlp = get_nlp(args.rules_dir)
         outcomes = check_all_examples(nlp, library.rules) + check_case_type_examples(
             nlp, library.case_types
         )
+        uncovered = uncovered_patterns(nlp, library.rules)
+        for pattern in uncovered:
+            print(f"uncovered {pattern}")
         failed = [o for o in outcomes if not o.ok]
         shown = (
             outcomes
@@ -287,6 +290,11 @@ def _cmd_rules(args: argparse.Namespace) -> int:
         )
         for outcome in shown:
             print(outcome)
+        if uncovered:
+            print(
+                f"{len(uncovered)} pattern(s) no flag example exercises: add an example or drop them",
+                file=sys.stderr,
+            )
         print(f"{len(outcomes) - len(failed)} passed, {len(failed)} failed")
         return EXIT_FINDINGS if failed else EXIT_OK
 
@@ -322,12 +330,20 @@ def _list_rules(rules: Sequence[Any], output_format: str) -> int:
 def _cmd_eval(args: argparse.Namespace) -> int:
     from .evaluate import evaluate_file
 
+    # --label only narrows the error listing, so asking for it means asking for the listing.
+    show_errors = args.show_errors or args.label is not None
+
     def run() -> int:
-        report = evaluate_file(args.file, rules_dir=args.rules_dir)
+        reports = []
+        for number, path in enumerate(args.files):
+            report = evaluate_file(path, rules_dir=args.rules_dir, split=args.split)
+            if args.format == "json":
+                reports.append(report.to_dict(show_errors=show_errors, label=args.label))
+                continue
+            # Printed as each file is done: a long set should not hold back the ones before it.
+            print(("\n" if number else "") + report.format(show_errors, args.label), flush=True)
         if args.format == "json":
-            _print_json(report.to_dict())
-        else:
-            print(report.format(show_errors=args.show_errors))
+            _print_json(reports[0] if len(reports) == 1 else reports)
         return EXIT_OK
 
     return _guarded(run)
@@ -416,10 +432,33 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "eval", help="precision/recall/F1 on a labelled JSONL development set"
     )
-    evaluate.add_argument("file", metavar="FILE")
-    evaluate.add_argument("--format", choices=("text", "json"), default="text")
+    from .categories import PHRASE_CATEGORIES
+    from .evaluate import SPLITS
+
+    evaluate.add_argument("files", nargs="+", metavar="FILE", help="labelled JSONL set(s)")
     evaluate.add_argument(
-        "--show-errors", action="store_true", help="list every record the checker got wrong"
+        "--format",
+        choices=("text", "json"),
+        default="text",
+        help="output format (default: text; json: one object per file, a list for several)",
+    )
+    evaluate.add_argument(
+        "--split",
+        choices=SPLITS,
+        default="all",
+        help="score only the tuning split (ids not ending in a multiple of 5) or the check split",
+    )
+    evaluate.add_argument(
+        "--show-errors",
+        action="store_true",
+        help="list the records the checker got wrong (check-split records only with --split check)",
+    )
+    evaluate.add_argument(
+        "--label",
+        choices=PHRASE_CATEGORIES,
+        default=None,
+        metavar="LABEL",
+        help="list only the misses and false alarms of this label (implies --show-errors)",
     )
     evaluate.set_defaults(handler=_cmd_eval)
     return parser

@@ -109,7 +109,9 @@ def read_text_records(data: bytes, where: str) -> list[dict[str, Any]]:
     For files read as a unit (a labelled set, an uploaded batch), unlike `read_batch`, which keeps
     going past broken lines of a batch being checked."""
     records = []
-    for number, line in enumerate(decode(data, where).splitlines(), start=1):
+    # Cut at newlines only: a JSON string may hold a raw U+2028 or U+0085, which str.splitlines()
+    # would take for line ends and so break a valid record in two.
+    for number, line in enumerate(decode(data, where).split("\n"), start=1):
         if not line.strip():
             continue
         try:
