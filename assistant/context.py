@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from spacy.attrs import IS_SPACE, ORTH, SENT_START, SPACY
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 from .lexicon import Lexicon
 
@@ -43,11 +43,27 @@ class ContextWords:
     concessives: frozenset[str]
     next_sentence_offers: frozenset[str]
     hedges: frozenset[str]
+    # Sentences that look like offers but lead nowhere ("anything else we can help with?").
+    non_routes: tuple[tuple[str, ...], ...] = ()
+    # Asking the customer for what the agent needs to help ("please DM us the order number").
+    help_requests: tuple[tuple[str, ...], ...] = ()
+    question_openers: frozenset[str] = frozenset()
+    clause_joiners: frozenset[str] = frozenset()
 
     @classmethod
     def from_lexicon(cls, lexicon: Lexicon) -> ContextWords:
         def words(name: str) -> frozenset[str]:
             return frozenset(lexicon.norm(w) or w for w in lexicon.words(name))
+
+        def phrases(name: str) -> tuple[tuple[str, ...], ...]:
+            if name not in lexicon:
+                return ()
+            return tuple(
+                tuple(lexicon.norm(w) or w for w in phrase) for phrase in lexicon.phrases(name)
+            )
+
+        def optional_words(name: str) -> frozenset[str]:
+            return words(name) if name in lexicon else frozenset()
 
         return cls(
             negations=words("negator"),
@@ -60,13 +76,14 @@ class ContextWords:
             remedy_verbs=words("remedy_verb"),
             route_turns=words("route_turn"),
             route_words=words("route_word"),
-            route_openers=tuple(
-                tuple(lexicon.norm(w) or w for w in phrase)
-                for phrase in lexicon.phrases("route_opener")
-            ),
+            route_openers=phrases("route_opener"),
             concessives=words("concessive"),
             next_sentence_offers=words("next_sentence_offer"),
             hedges=words("hedge"),
+            non_routes=phrases("non_route"),
+            help_requests=phrases("help_request"),
+            question_openers=optional_words("question_opener"),
+            clause_joiners=optional_words("clause_joiner"),
         )
 
 
@@ -120,11 +137,15 @@ class DocContext:
         return self.sentence(sent_end) if sent_end < len(self.doc) else None
 
     def remedied(self, start: int) -> bool:
-        """The agent moves on to a fix: a first-person remedy verb in this sentence or the next."""
+        """The agent moves on to help in the same breath: a first-person remedy verb or a request for
+        the details they need, in this sentence or the next. ("We have nothing to add" opens like a
+        route and is none, so route openers do not count here.)"""
         sent_start, sent_end = self.sentence(start)
         following = self._next_sentence(start)
         end = following[1] if following else sent_end
         doc = self.doc
+        if self._contains(sent_start, end, self.words.help_requests):
+            return True
         for i in range(sent_start, end):
             if doc[i].norm_ in FIRST_PERSON:
                 for j in range(i + 1, min(end, i + 4)):
@@ -145,7 +166,8 @@ class DocContext:
         if any(doc[i].norm_ in self.words.concessives for i in range(sent_start, start)):
             return True
         turned = False
-        for i in range(end, sent_end):
+        generic_from = self._first_phrase_at(end, sent_end, self.words.non_routes)
+        for i in range(end, generic_from):
             word = doc[i].norm_
             if word in self.words.route_turns:
                 turned = True
@@ -161,30 +183,79 @@ class DocContext:
             sentence = following
         return False
 
-    def _offers(self, sentence: tuple[int, int]) -> bool:
+    def _words(self, start: int, end: int) -> tuple[str, ...]:
+        return tuple(t.norm_ for t in self.doc[start:end] if not t.is_punct and not t.is_space)
+
+    def _first_phrase_at(self, start: int, end: int, phrases: tuple[tuple[str, ...], ...]) -> int:
+        """The token index where the first of the phrases starts in doc[start:end], or end."""
         doc = self.doc
-        words = tuple(
-            t.norm_ for t in doc[sentence[0] : sentence[1]] if not t.is_punct and not t.is_space
-        )
-        if any(words[: len(opener)] == opener for opener in self.words.route_openers):
+        for i in range(start, end):
+            for phrase in phrases:
+                j, k = i, 0
+                while k < len(phrase) and j < end:
+                    if doc[j].is_punct or doc[j].is_space:
+                        j += 1
+                        continue
+                    if doc[j].norm_ != phrase[k]:
+                        break
+                    j, k = j + 1, k + 1
+                if k == len(phrase) and not (doc[i].is_punct or doc[i].is_space):
+                    return i
+        return end
+
+    def _contains(self, start: int, end: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
+        return self._first_phrase_at(start, end, phrases) < end
+
+    def _opens_with(self, sentence: tuple[int, int], phrases: tuple[tuple[str, ...], ...]) -> bool:
+        words = self._words(*sentence)
+        return any(words[: len(phrase)] == phrase for phrase in phrases)
+
+    def _offers(self, sentence: tuple[int, int]) -> bool:
+        """An offer, a request for details or a commitment by us, before any stock phrase that
+        only sounds like one ("Is there anything else we can help with?")."""
+        if self._opens_with(sentence, self.words.route_openers):
             return True
+        generic_from = self._first_phrase_at(*sentence, self.words.non_routes)
+        if self._contains(sentence[0], generic_from, self.words.help_requests):
+            return True
+        words = self._words(sentence[0], generic_from)
         for i, word in enumerate(words):
             negated = i + 1 < len(words) and words[i + 1] in self.words.negations
             if word in self.words.next_sentence_offers and not negated:
                 return True
             # "I'll email you the outcome that day": a commitment by us is a way forward
-            if word in ("'ll", "will") and i and words[i - 1] in ("i", "we") and not negated:
+            # (the verb must come before any stock phrase: "we'll pass on your feedback" is none)
+            committed = i and words[i - 1] in FIRST_PERSON and i + 1 < len(words)
+            if word == "will" and committed and not negated:
                 return True
         return False
 
-    def hedged(self, start: int, end: int) -> bool:
+    def clause(self, start: int, end: int) -> tuple[int, int]:
+        """The clause around a match: up to a comma, semicolon, dash or joining word either side."""
         sent_start, sent_end = self.sentence(start)
         doc = self.doc
-        return any(
-            doc[i].norm_ in self.words.hedges
-            and not (doc[i].norm_ == "all" and not self._all_being_well(i))
-            for i in (*range(sent_start, start), *range(end, sent_end))
-        )
+        left = start
+        while left > sent_start and not self._clause_break(doc[left - 1]):
+            left -= 1
+        right = end
+        while right < sent_end and not self._clause_break(doc[right]):
+            right += 1
+        return left, right
+
+    def _clause_break(self, token: Token) -> bool:
+        return token.text in CLAUSE_BREAKS or token.norm_ in self.words.clause_joiners
+
+    def hedged(self, start: int, end: int) -> bool:
+        """An honest condition or estimate in the promise's own clause, or an opening condition
+        ("If all goes well, …") that governs it. A hedge in another clause hedges something else."""
+        left, right = self.clause(start, end)
+        doc = self.doc
+        if any(
+            doc[i].norm_ in self.words.hedges for i in (*range(left, start), *range(end, right))
+        ):
+            return True
+        sent_start, _ = self.sentence(start)
+        return sent_start < left and doc[sent_start].norm_ in self.words.conditionals
 
     def has_condition(self, start: int) -> bool:
         """The sentence ties something to a demand: if, unless, until, or (else), otherwise, once."""
@@ -211,13 +282,23 @@ class DocContext:
         return False
 
     def question(self, start: int) -> bool:
-        _, sent_end = self.sentence(start)
-        for i in range(sent_end - 1, start - 1, -1):
-            token = self.doc[i]
-            if token.is_space or token.text in QUOTE_CHARS:
-                continue
-            return "?" in token.text
-        return False
+        """The match's own clause asks: it ends in "?", or the sentence is a question that opens
+        with an auxiliary or wh-word and the match is in its first clause. A statement spliced to a
+        question with a comma ("We can't refund it, would store credit help?") still counts."""
+        sent_start, sent_end = self.sentence(start)
+        doc = self.doc
+        last = sent_end - 1
+        while last > start and (doc[last].is_space or doc[last].text in QUOTE_CHARS):
+            last -= 1
+        if "?" not in doc[last].text:
+            return False
+        _, clause_end = self.clause(start, start + 1)
+        if clause_end >= last or "?" in doc[clause_end].text:
+            return True
+        first_clause_end = self.clause(sent_start, sent_start + 1)[1]
+        return start < first_clause_end and (
+            not self.words.question_openers or doc[sent_start].norm_ in self.words.question_openers
+        )
 
     def conditional(self, start: int) -> bool:
         """True when the match sits inside an if-clause that has not yet closed with a comma."""

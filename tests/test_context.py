@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from assistant.context import DocContext
+from assistant.pipeline import checker_for
 from assistant.text import prepare_text
 
 
@@ -9,7 +10,7 @@ def context_of(nlp, text: str) -> tuple[DocContext, list[str]]:
     for _name, proc in nlp.pipeline:
         if _name in ("sentencizer", "reply_assistant_lemmatizer"):
             doc = proc(doc)
-    return DocContext(doc), [t.text for t in doc]
+    return DocContext(doc, checker_for(nlp, "draft").context_words), [t.text for t in doc]
 
 
 def index_of(words: list[str], word: str, nth: int = 0) -> int:
@@ -62,3 +63,53 @@ def test_remedy_route_and_hedge(nlp):
     assert not ctx.route_offered(0, index_of(words, "it") + 1)
     ctx, words = context_of(nlp, "It will arrive Friday if the van is on time.")
     assert ctx.hedged(index_of(words, "will"), index_of(words, "Friday") + 1)
+
+
+def test_a_generic_sign_off_is_no_route_forward(nlp):
+    refusal = "We can't refund this order."
+    for dead_end in (
+        "Is there anything else we can help with?",
+        "We'll pass your feedback on to the team.",
+    ):
+        ctx, words = context_of(nlp, f"{refusal} {dead_end}")
+        assert not ctx.route_offered(index_of(words, "We"), index_of(words, "refund") + 1), dead_end
+    for route in (
+        "You can ask for store credit at this link instead.",
+        "Please send us your order number and I'll look at an exchange.",
+    ):
+        ctx, words = context_of(nlp, f"{refusal} {route}")
+        assert ctx.route_offered(index_of(words, "We"), index_of(words, "refund") + 1), route
+
+
+def test_a_route_before_a_stock_phrase_in_the_same_sentence_still_counts(nlp):
+    text = "We can't reverse it, but you can raise a dispute in the app and I'll keep an eye on it."
+    ctx, words = context_of(nlp, text)
+    assert ctx.route_offered(0, index_of(words, "reverse") + 1)
+    text = "We can't reverse it, but thanks for your feedback and have a great day."
+    ctx, words = context_of(nlp, text)
+    assert not ctx.route_offered(0, index_of(words, "reverse") + 1)
+
+
+def test_a_hedge_counts_only_in_the_clause_of_the_promise(nlp):
+    ctx, words = context_of(nlp, "It will arrive tomorrow if the courier keeps to schedule.")
+    assert ctx.hedged(index_of(words, "will"), index_of(words, "tomorrow") + 1)
+    ctx, words = context_of(nlp, "If all goes well, it will arrive tomorrow.")
+    assert ctx.hedged(index_of(words, "will"), index_of(words, "tomorrow") + 1)
+    ctx, words = context_of(nlp, "It will arrive tomorrow, and we may send a survey afterwards.")
+    assert not ctx.hedged(index_of(words, "will"), index_of(words, "tomorrow") + 1)
+
+
+def test_a_question_is_judged_by_the_clause(nlp):
+    ctx, words = context_of(nlp, "We can't refund it, would store credit help?")
+    assert not ctx.question(0)
+    assert ctx.question(index_of(words, "would"))
+    ctx, words = context_of(nlp, "Could you check, please, whether it was left with a neighbour?")
+    assert ctx.question(0)
+
+
+def test_a_request_for_details_makes_a_cause_in_passing(nlp):
+    text = "The courier lost it. Please send us your address and I'll arrange a new one."
+    ctx, words = context_of(nlp, text)
+    assert ctx.remedied(index_of(words, "courier"))
+    ctx, words = context_of(nlp, "The courier lost it. We have nothing further to add.")
+    assert not ctx.remedied(index_of(words, "courier"))
