@@ -6,8 +6,11 @@ blank English + sentencizer + a lower-case lookup lemmatizer + one checker per k
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import numpy
 import spacy
@@ -15,6 +18,7 @@ from spacy.attrs import LEMMA, LOWER, NORM
 from spacy.language import Language
 from spacy.lookups import load_lookups
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
 
 from . import case_types as _case_types  # noqa: F401 - registers the case-type factory
 from . import checker as _checker
@@ -24,6 +28,27 @@ from .text import prepare_text
 LEMMATIZER = "reply_assistant_lemmatizer"
 # Where the lookup table reads a word as another one: "putting" is a form of "put" here, not golf's "putt".
 LEMMA_OVERRIDES = {"putting": "put"}
+# Sentence punctuation typed without the space after it ("late!Sorry", "it.we will"): split it so
+# the sentence ends there and the next word is a word of its own. Splitting never moves an offset.
+# A full stop is split only before a few words that start sentences, so domain names stay whole.
+SENTENCE_STARTERS = r"(?:i|we|you|please|thanks|sorry|our|your|the|it|this)"
+GLUED_PUNCTUATION = (
+    r"(?<=[A-Za-z])[!?]+(?=[A-Za-z])",
+    rf"(?<=[a-z]{{2}})\.(?={SENTENCE_STARTERS}\b)",
+)
+# spaCy reads "this.we" as a web address before it looks for infixes.
+_GLUED_NOT_URL = re.compile(rf"[a-z]+\.{SENTENCE_STARTERS}", re.IGNORECASE)
+
+
+def _url_match_except_glued_sentences(url_match: Callable[[str], Any] | None):
+    def match(text: str) -> Any:
+        if url_match is None or _GLUED_NOT_URL.fullmatch(text):
+            return None
+        return url_match(text)
+
+    return match
+
+
 CHECKER_BY_KIND = {"draft": "draft_checker", "message": "message_checker"}
 CASE_TYPES_PIPE = "case_type_signals"
 # Components that read only one kind of text; the rest (sentencizer, lemmatizer) serve both.
@@ -100,6 +125,9 @@ def build_nlp(rules_dir: str | Path | None = None) -> Language:
     path = str(resolve_rules_dir(rules_dir))
     cached_library(path)  # validate first, so a broken library fails before any pipe is built
     nlp = spacy.blank("en")
+    infixes = [*nlp.Defaults.infixes, *GLUED_PUNCTUATION]
+    nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    nlp.tokenizer.url_match = _url_match_except_glued_sentences(nlp.tokenizer.url_match)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(LEMMATIZER, config={"rules_dir": path})
     for kind, name in CHECKER_BY_KIND.items():

@@ -103,3 +103,16 @@ def test_long_draft_within_the_limit_is_checked(nlp):
     text = "We're sorry for any inconvenience. " * 2500
     result = review(text, nlp=nlp)
     assert len([f for f in result.findings if f.category == "hollow_apology"]) == 2500
+
+
+def test_textspeak_and_glued_punctuation_are_read_without_moving_offsets(nlp):
+    text = "Thanks for waiting!We cannot refund this.we are unable to do anything more for u."
+    result = review(text, nlp=nlp)
+    assert "stonewalling" in result.labels
+    for finding in result.findings:
+        assert text[finding.start : finding.end] == finding.text
+    words = [t.text for t in nlp.make_doc(text)]
+    assert words[:5] == ["Thanks", "for", "waiting", "!", "We"]
+    assert "this" in words and "." in words and "we" in words
+    doc = nlp("thx, pls check ur email")
+    assert [t.norm_ for t in doc] == ["thanks", ",", "please", "check", "your", "email"]
