@@ -74,10 +74,20 @@ class PhraseChecker:
                 candidates.append((self.rules[split_key(key)[0]], start, end))
         context = DocContext(doc, self.context_words)
         spans_by_category: dict[str, list[Span]] = defaultdict(list)
+        destinations: list[tuple[str, int, int]] | None = None
         for rule, start, end in candidates:
             if any(s < end and start < e for s, e in exceptions.get(rule.id, ())):
                 continue
             if rule.ignore_when and context.blocks(rule.ignore_when, start, end):
+                continue
+            if rule.by_destination:
+                if destinations is None:
+                    norms = [token.norm_ for token in doc]
+                    destinations = self.library.destinations.find(norms, 0, len(norms))
+                for category, span_end in _by_destination(rule, destinations, start, end):
+                    spans_by_category[category].append(
+                        Span(doc, start, span_end, label=category, span_id=rule.id)
+                    )
                 continue
             spans_by_category[rule.category].append(
                 Span(doc, start, end, label=rule.category, span_id=rule.id)
@@ -86,6 +96,22 @@ class PhraseChecker:
         kept = [span for spans in spans_by_category.values() for span in filter_spans(spans)]
         doc.spans[self.span_key] = sorted(kept, key=lambda span: (span.start, span.end))
         return doc
+
+
+def _by_destination(
+    rule: Rule, destinations: list[tuple[str, int, int]], start: int, end: int
+) -> list[tuple[str, int]]:
+    """One (category, span end) per kind of destination inside the match; the span stops at the
+    first destination of its kind, so each finding shows where that threat goes. Destinations are
+    found once per doc, longest first, so a match ending inside one ("the attorney" of "the
+    attorney general") names none and is dropped."""
+    first_end: dict[str, int] = {}
+    for category, dest_start, dest_end in destinations:
+        if start <= dest_start and dest_end <= end:
+            first_end.setdefault(category, dest_end)
+        elif dest_start < end < dest_end:
+            return []
+    return list(first_end.items()) or [(rule.category, end)]
 
 
 @Language.factory(

@@ -45,7 +45,7 @@ def phrase_findings(doc: Doc, checker: PhraseChecker, original_text: str) -> lis
         matched = original_text[start:end]
         findings.append(
             Finding(
-                category=rule.category,
+                category=span.label_,
                 rule=rule.id,
                 severity=rule.severity,
                 start=start,

@@ -34,7 +34,7 @@ MATCH_MODES = ("norm", "lemma")
 CLASS_NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 CLASS_REFERENCE = re.compile(r"^<([a-z][a-z0-9_]*)>$")
 # Names the notation itself defines; a class of the same name would be unreachable.
-BUILT_IN_CLASSES = frozenset({"any"})
+BUILT_IN_CLASSES = frozenset({"any", "gap"})
 
 
 @dataclass(frozen=True)
@@ -117,7 +117,7 @@ def parse_lexicon(
                     path,
                     shown,
                     "(class)",
-                    "a class name is lower-case letters, digits and _, and not 'any'",
+                    "a class name is lower-case letters, digits and _, and not 'any' or 'gap'",
                     spec_line,
                 )
             )

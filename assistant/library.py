@@ -34,6 +34,7 @@ from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
 from .categories import DRAFT_CATEGORIES, PHRASE_CATEGORIES, SEVERITIES
+from .destinations import DESTINATIONS_FILE, DestinationMap, parse_destinations
 from .lexicon import LEXICON_FILE, Lexicon, parse_lexicon
 from .phrase_notation import NotationError, compile_pattern
 from .problems import LibraryError, Problem
@@ -46,7 +47,14 @@ DEFAULT_RULES_DIR = PACKAGE_ROOT / "phrase_rules"
 
 # Settings files that live beside the rule families but are not rule files.
 SETTINGS_FILES = frozenset(
-    {"readability.yml", "case_types.yml", "guidance.yml", "required_elements.yml", LEXICON_FILE}
+    {
+        "readability.yml",
+        "case_types.yml",
+        "guidance.yml",
+        "required_elements.yml",
+        LEXICON_FILE,
+        DESTINATIONS_FILE,
+    }
 )
 # Word classes the context checks read (context.py); a library without them cannot be checked.
 CONTEXT_CLASSES = (
@@ -77,7 +85,9 @@ CONTEXTS = (
     "unconditional",
 )
 DEFAULT_CONTEXTS = ("negated", "quoted", "question", "conditional")
-FILE_KEYS = frozenset({"family", "category", "description", "ignore_when", "rules"})
+FILE_KEYS = frozenset(
+    {"family", "category", "description", "ignore_when", "by_destination", "rules"}
+)
 RULE_KEYS = frozenset(
     {
         "id",
@@ -90,6 +100,7 @@ RULE_KEYS = frozenset(
         "ignore_when",
         "examples",
         "note",
+        "by_destination",
     }
 )
 FLAG_EXAMPLE_KEYS = frozenset({"text", "match", "note"})
@@ -128,6 +139,9 @@ class Rule:
     line: int
     # Reported false positives awaiting a fix: listed by `rules test`, expected to fire until fixed.
     pending_pass_examples: tuple[str, ...] = ()
+    # The category comes from where the threat goes (destinations.yml); `category` is the fallback
+    # when the matched words name no destination.
+    by_destination: bool = False
 
     @property
     def kind(self) -> str:
@@ -142,6 +156,7 @@ class Library:
     rules: tuple[Rule, ...]
     rules_dir: Path
     lexicon: Lexicon = field(default_factory=Lexicon)
+    destinations: DestinationMap = field(default_factory=DestinationMap)
     readability: dict[str, Any] = field(default_factory=dict)
     case_types: Any = None  # case_types.CaseTypeModel
     guidance: Any = None  # guidance.Guidance
@@ -337,12 +352,22 @@ class _FileParser:
                 "(file)", "rules", "missing or empty: list the family's rules", line_of(data)
             )
             return []
+        default_by_destination = self._flag(data, "by_destination", "(file)", False)
         rules = []
         for index, rule_data in enumerate(rules_data):
-            rule = self._rule(rule_data, index, family, default_category, default_ignore)
+            rule = self._rule(
+                rule_data, index, family, default_category, default_ignore, default_by_destination
+            )
             if rule is not None:
                 rules.append(rule)
         return rules
+
+    def _flag(self, data: dict, key: str, rule_id: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.problem(rule_id, key, "must be true or false", line_of(data))
+            return default
+        return value
 
     @staticmethod
     def _unknown_category(value: object) -> str:
@@ -371,6 +396,7 @@ class _FileParser:
         family: str,
         default_category: str | None,
         default_ignore: frozenset[str],
+        default_by_destination: bool = False,
     ) -> Rule | None:
         if not isinstance(data, dict):
             self.problem(f"(rule {index + 1})", "(rule)", "a rule must be a mapping")
@@ -420,6 +446,7 @@ class _FileParser:
             if "ignore_when" in data
             else default_ignore
         )
+        by_destination = self._flag(data, "by_destination", rule_id, default_by_destination)
         pending_before = len(self.pending)
         flag_examples, pass_examples = self._examples(data.get("examples"), rule_id, line)
         pending_examples = tuple(text for _, text in self.pending[pending_before:])
@@ -440,6 +467,7 @@ class _FileParser:
             flag_examples=flag_examples,
             pass_examples=pass_examples,
             pending_pass_examples=pending_examples,
+            by_destination=by_destination,
             path=self.path,
             line=line,
         )
@@ -698,10 +726,28 @@ def _collect(
     from .guidance import parse_guidance
     from .required_elements import parse_required_elements
 
+    destinations = parse_destinations(
+        _settings(rules_dir, DESTINATIONS_FILE, problems, overrides),
+        display_path(rules_dir / DESTINATIONS_FILE),
+        problems,
+        lexicon,
+    )
+    for rule in rules:
+        if rule.by_destination and not destinations:
+            problems.append(
+                Problem(
+                    rule.path,
+                    rule.id,
+                    "by_destination",
+                    f"needs {DESTINATIONS_FILE} beside the rule files (category by destination)",
+                    rule.line,
+                )
+            )
     library = Library(
         tuple(rules),
         rules_dir,
         lexicon=lexicon,
+        destinations=destinations,
         readability=_settings(rules_dir, "readability.yml", problems, overrides),
         case_types=parse_case_types(
             _settings(rules_dir, "case_types.yml", problems, overrides),

@@ -7,6 +7,8 @@
   as can + not; textspeak "u" reads as "you": phrase_rules/words.yml `norms`);
 - `(a|b c)` one of the alternatives, `[a|b c]` the same but optional;
 - `<name>` one word (or phrase) of a word class from words.yml; `<any>` any one word (not punctuation);
+  `<gap>` any one token but sentence-final punctuation, so `will <gap>{0,10} <dest>` reaches across
+  commas and "and then" within the sentence;
 - `~word` any inflection of the word (its lemma: ~send matches sent, sending);
 - `!word`, `!<name>` one word that is not that word / not in that class;
 - after a one-word item: `?` optional, `+` one to eight, `*` up to eight, `{m,n}` m to n (at most 12):
@@ -27,6 +29,7 @@ from spacy.symbols import ORTH
 from .lexicon import Lexicon
 
 OPEN_SLOT_MAX = 8
+SENTENCE_ENDS = (".", "!", "?", ";", "…", "...", "!!", "!!!", "??", "?!", "!?")
 MAX_REPEAT = 12
 MAX_VARIANTS = 256
 SPECIAL = set("()[]|<>!~?*+{}\\")
@@ -91,7 +94,8 @@ class ClassRef:
 
 @dataclass(frozen=True)
 class AnyWord:
-    pass
+    # <gap>: punctuation inside the sentence (commas, dashes) counts as a token too.
+    within_sentence: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,10 +159,10 @@ class _Parser:
             self.pos = found.end()
             if lemma:
                 raise NotationError("~ goes before a word; a class sets its own matching", self.pos)
-            if found.group(1) == "any":
+            if found.group(1) in ("any", "gap"):
                 if negated:
-                    raise NotationError("!<any> can never match", self.pos)
-                return AnyWord()
+                    raise NotationError(f"!<{found.group(1)}> can never match", self.pos)
+                return AnyWord(within_sentence=found.group(1) == "gap")
             return ClassRef(found.group(1), negated)
         word = self._word()
         if not word:
@@ -283,6 +287,8 @@ class _Compiler:
     def atom(self, item: Item) -> list[Variant]:
         atom = item.atom
         if isinstance(atom, AnyWord):
+            if atom.within_sentence:
+                return [({"IS_SPACE": False, "NORM": {"NOT_IN": list(SENTENCE_ENDS)}},)]
             return [({"IS_PUNCT": False, "IS_SPACE": False},)]
         if isinstance(atom, Word):
             return [self.word(atom, item.column)]

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
+from assistant.destinations import DESTINATIONS_FILE
 from assistant.lexicon import LEXICON_FILE
 from assistant.library import DEFAULT_RULES_DIR
 from assistant.pipeline import get_nlp
@@ -17,17 +18,22 @@ def nlp() -> Language:
     return get_nlp()
 
 
+# Library files every rule may rely on: the word classes and the destination map.
+SHARED_DATA_FILES = (LEXICON_FILE, DESTINATIONS_FILE)
+
+
 @pytest.fixture
 def rules_dir(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
     """Write a throw-away rule library: {relative path: YAML text} -> its directory.
 
-    The shipped word classes come along unless `files` gives its own words.yml (None leaves it out):
-    the context checks cannot run without them.
+    The shipped word classes and destination map come along unless `files` gives its own (None
+    leaves one out): the context checks cannot run without the word classes.
     """
 
     def write(files: dict[str, str | None]) -> Path:
         root = tmp_path / "rules"
-        files = {LEXICON_FILE: (DEFAULT_RULES_DIR / LEXICON_FILE).read_text("utf-8"), **files}
+        shipped = {name: (DEFAULT_RULES_DIR / name).read_text("utf-8") for name in SHARED_DATA_FILES}
+        files = {**shipped, **files}
         for name, text in files.items():
             if text is None:
                 continue
