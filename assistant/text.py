@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 # Typographic quotes and spaces become their ASCII twins before tokenizing, one character for one,
 # so that "you’re lucky" matches the rule written as "you're lucky" and every offset stays valid
 # for the original text.
@@ -29,8 +31,15 @@ class InputError(ValueError):
     """Text that cannot be checked, with a message fit for the person who supplied it."""
 
 
+# A double quote typed for an apostrophe ("I"ll", "don"t") reads as one; still one character for one.
+_QUOTE_FOR_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\"(?=(?:ll|m|re|ve|s|t|d)\b)")
+
+
 def prepare_text(text: str) -> str:
-    return text.translate(_SAME_LENGTH_FOLDS)
+    folded = text.translate(_SAME_LENGTH_FOLDS)
+    if '"' in folded:
+        folded = _QUOTE_FOR_APOSTROPHE.sub("'", folded)
+    return folded
 
 
 def validate_text(text: object) -> str:

@@ -116,3 +116,11 @@ def test_textspeak_and_glued_punctuation_are_read_without_moving_offsets(nlp):
     assert "this" in words and "." in words and "we" in words
     doc = nlp("thx, pls check ur email")
     assert [t.norm_ for t in doc] == ["thanks", ",", "please", "check", "your", "email"]
+
+
+def test_a_double_quote_typed_for_an_apostrophe_reads_as_one():
+    from assistant.text import prepare_text
+
+    assert prepare_text('I"ll call, we don"t know, she said "stop".') == (
+        "I'll call, we don't know, she said \"stop\"."
+    )
