@@ -165,13 +165,11 @@ class DocContext:
         sent_start, sent_end = self.sentence(max(end - 1, 0))
         if any(doc[i].norm_ in self.words.concessives for i in range(sent_start, start)):
             return True
-        turned = False
         generic_from = self._first_phrase_at(end, sent_end, self.words.non_routes)
         for i in range(end, generic_from):
             word = doc[i].norm_
-            if word in self.words.route_turns:
-                turned = True
-            elif turned and word in self.words.route_words:
+            turn = word in self.words.route_turns or word in (";", ":")
+            if turn and self._route_after_turn(i + 1, generic_from):
                 return True
         sentence = (sent_start, sent_end)
         for _ in range(2):
@@ -210,6 +208,20 @@ class DocContext:
         words = self._words(*sentence)
         return any(words[: len(phrase)] == phrase for phrase in phrases)
 
+    def _route_after_turn(self, start: int, end: int) -> bool:
+        """After "but", "however" or a semicolon: an opener, a request for details, or a route word
+        that is not itself negated ("…though, and I can't go higher" is no route)."""
+        if self._opens_with((start, end), self.words.route_openers):
+            return True
+        if self._contains(start, end, self.words.help_requests):
+            return True
+        words = self._words(start, end)
+        return any(
+            word in self.words.route_words
+            and not (i + 1 < len(words) and words[i + 1] in self.words.negations)
+            for i, word in enumerate(words)
+        )
+
     def _offers(self, sentence: tuple[int, int]) -> bool:
         """An offer, a request for details or a commitment by us, before any stock phrase that
         only sounds like one ("Is there anything else we can help with?")."""
@@ -225,7 +237,12 @@ class DocContext:
                 return True
             # "I'll email you the outcome that day": a commitment by us is a way forward
             # (the verb must come before any stock phrase: "we'll pass on your feedback" is none)
-            committed = i and words[i - 1] in FIRST_PERSON and i + 1 < len(words)
+            committed = (
+                i
+                and words[i - 1] in FIRST_PERSON
+                and i + 1 < len(words)
+                and words[i + 1] not in self.words.hedges  # "we'll hopefully see you soon"
+            )
             if word == "will" and committed and not negated:
                 return True
         return False
@@ -251,7 +268,8 @@ class DocContext:
         left, right = self.clause(start, end)
         doc = self.doc
         if any(
-            doc[i].norm_ in self.words.hedges for i in (*range(left, start), *range(end, right))
+            doc[i].norm_ in self.words.hedges and not self._month(i)
+            for i in (*range(left, start), *range(end, right))
         ):
             return True
         sent_start, _ = self.sentence(start)
@@ -271,15 +289,26 @@ class DocContext:
             and self.doc[i + 2].norm_ == "well"
         )
 
+    def _month(self, i: int) -> bool:
+        """ "by 20 May" names a month, not a hedge: a capital "May" inside a sentence."""
+        token = self.doc[i]
+        return token.text == "May" and not token.is_sent_start
+
     def negated(self, start: int) -> bool:
+        if self.doc[start].text in CLAUSE_BREAKS:
+            return False  # "No more delays, promise!": the match opens a clause of its own
         sent_start, _ = self.sentence(start)
         for i in range(start - 1, max(sent_start, start - NEGATION_WINDOW) - 1, -1):
             token = self.doc[i]
-            if token.text in CLAUSE_BREAKS:
-                return False
+            if token.text in CLAUSE_BREAKS or token.norm_ in self._negation_stops:
+                return False  # "the fee isn't covered and there's nothing more": a new clause
             if token.norm_ in self.words.negations:
                 return True
         return False
+
+    @property
+    def _negation_stops(self) -> frozenset[str]:
+        return self.words.clause_joiners | self.words.conditionals | {"until"}
 
     def question(self, start: int) -> bool:
         """The match's own clause asks: it ends in "?", or the sentence is a question that opens

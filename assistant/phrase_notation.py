@@ -18,6 +18,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -317,8 +318,9 @@ class _Compiler:
     def word_class(self, ref: ClassRef, column: int) -> list[Variant]:
         word_class = self.lexicon.classes.get(ref.name)
         if word_class is None:
-            known = ", ".join(sorted(self.lexicon.classes)) or "none"
-            raise NotationError(f"unknown word class <{ref.name}>; known: {known}", column)
+            close = difflib.get_close_matches(ref.name, list(self.lexicon.classes), n=3)
+            hint = f"; did you mean {', '.join(f'<{c}>' for c in close)}?" if close else ""
+            raise NotationError(f"unknown word class <{ref.name}> (not in words.yml){hint}", column)
         if word_class.match == "lemma":
             lemmas = sorted(word_class.entries)
             return [({"LEMMA": {"NOT_IN" if ref.negated else "IN": lemmas}},)]

@@ -32,7 +32,9 @@ def rules_dir(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
 
     def write(files: dict[str, str | None]) -> Path:
         root = tmp_path / "rules"
-        shipped = {name: (DEFAULT_RULES_DIR / name).read_text("utf-8") for name in SHARED_DATA_FILES}
+        shipped = {
+            name: (DEFAULT_RULES_DIR / name).read_text("utf-8") for name in SHARED_DATA_FILES
+        }
         files = {**shipped, **files}
         for name, text in files.items():
             if text is None:

@@ -113,3 +113,10 @@ def test_a_request_for_details_makes_a_cause_in_passing(nlp):
     assert ctx.remedied(index_of(words, "courier"))
     ctx, words = context_of(nlp, "The courier lost it. We have nothing further to add.")
     assert not ctx.remedied(index_of(words, "courier"))
+
+
+def test_the_month_may_is_no_hedge(nlp):
+    ctx, words = context_of(nlp, "The part will be with you by 20 May.")
+    assert not ctx.hedged(index_of(words, "will"), index_of(words, "you") + 1)
+    ctx, words = context_of(nlp, "The part may be with you by 20 June.")
+    assert ctx.hedged(index_of(words, "be"), index_of(words, "you") + 1)

@@ -42,7 +42,7 @@ def test_the_destination_decides_the_category_one_finding_per_kind(rules_dir):
 
 def test_a_destination_with_two_categories_is_refused(rules_dir):
     shipped = (rules_dir({}) / "words.yml").read_text("utf-8")
-    words = shipped.replace("ombudsman, \"the ombudsman\"", "ombudsman, lawyer, \"the ombudsman\"")
+    words = shipped.replace('ombudsman, "the ombudsman"', 'ombudsman, lawyer, "the ombudsman"')
     _, problems = collect(rules_dir({"words.yml": words}))
     assert any(
         "destinations.yml" in str(p) and "'lawyer' is also a destination of legal_threat" in str(p)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from assistant.library import load_library
-from assistant.rule_tests import check_case_type_examples, check_rule_examples
+from assistant.rule_tests import check_case_type_examples, check_rule_examples, uncovered_patterns
 
 LIBRARY = load_library()
 RULES = LIBRARY.rules
@@ -15,6 +15,12 @@ RULES = LIBRARY.rules
 def test_rule_examples(nlp, rule):
     failures = [str(outcome) for outcome in check_rule_examples(nlp, rule) if not outcome.ok]
     assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("rule", RULES, ids=[f"{rule.id}:patterns" for rule in RULES])
+def test_every_pattern_is_exercised_by_a_flag_example(nlp, rule):
+    # An untested pattern is either dead or catches wording nobody has looked at.
+    assert [str(p) for p in uncovered_patterns(nlp, [rule])] == []
 
 
 @pytest.mark.parametrize(
