@@ -15,8 +15,10 @@ from typing import Any
 import numpy
 import spacy
 from spacy.attrs import LEMMA, LOWER, NORM
+from spacy.lang.en.tokenizer_exceptions import TOKENIZER_EXCEPTIONS
 from spacy.language import Language
 from spacy.lookups import load_lookups
+from spacy.symbols import ORTH
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
@@ -94,6 +96,18 @@ def make_lemmatizer(nlp: Language, name: str, rules_dir: str | None) -> NormLook
     return NormLookupLemmatizer(nlp, dict(cached_library(rules_dir).lexicon.norms))
 
 
+def _add_shouted_contractions(nlp: Language) -> None:
+    """spaCy splits "I'll" and "we're" but not "I'LL" or "WE'RE": an angry message in capitals
+    would hide every contraction from the rules. The capitalised forms split the same way."""
+    for word, pieces in TOKENIZER_EXCEPTIONS.items():
+        shouted = word.upper()
+        if "'" not in word or shouted == word or shouted in TOKENIZER_EXCEPTIONS:
+            continue
+        nlp.tokenizer.add_special_case(
+            shouted, [{ORTH: str(piece[ORTH]).upper()} for piece in pieces]
+        )
+
+
 def library_signature(rules_dir: str | Path | None = None) -> tuple[tuple[str, int, int], ...]:
     """Changes whenever a file of the library is saved: a cache key for pipelines built from it."""
     return _signature(resolve_rules_dir(rules_dir))
@@ -128,6 +142,7 @@ def build_nlp(rules_dir: str | Path | None = None) -> Language:
     infixes = [*nlp.Defaults.infixes, *GLUED_PUNCTUATION]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.tokenizer.url_match = _url_match_except_glued_sentences(nlp.tokenizer.url_match)
+    _add_shouted_contractions(nlp)
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(LEMMATIZER, config={"rules_dir": path})
     for kind, name in CHECKER_BY_KIND.items():

@@ -124,3 +124,9 @@ def test_a_double_quote_typed_for_an_apostrophe_reads_as_one():
     assert prepare_text('I"ll call, we don"t know, she said "stop".') == (
         "I'll call, we don't know, she said \"stop\"."
     )
+
+
+def test_contractions_typed_in_capitals_split_like_lower_case_ones(nlp):
+    doc = nlp.make_doc("I'LL SUE, WE'RE DONE AND I DON'T CARE")
+    assert [t.text for t in doc][:2] == ["I", "'LL"]
+    assert "N'T" in [t.text for t in doc]
