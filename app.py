@@ -209,11 +209,19 @@ with message_column:
         else:
             show_highlighted("highlighted-message", message, scanned.findings)
             case = scanned.case
+            # Compose is preselected only when the suggestion is confident enough to be right at
+            # least 85% of the time (case_types.yml preselect_confidence, checked with eval).
+            preselect = library.case_types.preselects(case)
             if case.case_type:
-                evidence = ", ".join(f"“{word}”" for word in case.evidence[:5])
+                evidence = ", ".join(f"“{word}”" for word in case.evidence[:5]) or "no signal"
+                action = (
+                    "Compose is set to it."
+                    if preselect
+                    else "Not confident enough to set Compose: choose the case type there."
+                )
                 st.info(
                     f"Likely case type: **{case.case_type.replace('_', ' ')}** "
-                    f"(confidence {case.confidence:.2f}); from {evidence}. Compose is set to it."
+                    f"(confidence {case.confidence:.2f}); from {evidence}. {action}"
                 )
             else:
                 st.info("No case evident (praise or chit-chat?).")
@@ -227,7 +235,7 @@ with message_column:
             marker = digest_of(message)
             if st.session_state.suggested_for != marker:
                 st.session_state.suggested_for = marker
-                if case.case_type:
+                if preselect:
                     st.session_state.compose_case_type = case.case_type
                 st.session_state.compose_threat = bool(scanned.findings)
 

@@ -338,10 +338,13 @@ def _cmd_eval(args: argparse.Namespace) -> int:
         for number, path in enumerate(args.files):
             report = evaluate_file(path, rules_dir=args.rules_dir, split=args.split)
             if args.format == "json":
-                reports.append(report.to_dict(show_errors=show_errors, label=args.label))
+                reports.append(
+                    report.to_dict(show_errors, args.label, show_case_errors=args.show_case_errors)
+                )
                 continue
             # Printed as each file is done: a long set should not hold back the ones before it.
-            print(("\n" if number else "") + report.format(show_errors, args.label), flush=True)
+            text = report.format(show_errors, args.label, show_case_errors=args.show_case_errors)
+            print(("\n" if number else "") + text, flush=True)
         if args.format == "json":
             _print_json(reports[0] if len(reports) == 1 else reports)
         return EXIT_OK
@@ -452,6 +455,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--show-errors",
         action="store_true",
         help="list the records the checker got wrong (check-split records only with --split check)",
+    )
+    evaluate.add_argument(
+        "--show-case-errors",
+        action="store_true",
+        help="list the messages whose case type is wrong (check-split ones only with --split check)",
     )
     evaluate.add_argument(
         "--label",

@@ -114,6 +114,8 @@ class Prediction:
 
     findings: tuple[Any, ...]
     case_type: str | None = None
+    case_confidence: float = 0.0
+    case_evidence: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,8 @@ class Outcome:
     findings: tuple[Any, ...]  # only label-level findings of the set's categories
     gold: frozenset[str]
     case_type: str | None = None
+    case_confidence: float = 0.0
+    case_evidence: tuple[str, ...] = ()
 
     @property
     def id(self) -> Any:
@@ -154,6 +158,14 @@ class Outcome:
         """Got a label the annotators did not give it."""
         return bool(self.predicted - self.gold)
 
+    @property
+    def gold_case(self) -> str:
+        return self.record.get("case_type") or NULL_CASE
+
+    @property
+    def case_right(self) -> bool:
+        return (self.case_type or NULL_CASE) == self.gold_case
+
 
 def predict_records(
     records: Sequence[Mapping[str, Any]],
@@ -171,7 +183,16 @@ def predict_records(
             if f.severity in LABEL_SEVERITIES and f.category in wanted
         )
         gold = frozenset(record.get("labels", [])) & wanted
-        outcomes.append(Outcome(record, findings, gold, prediction.case_type))
+        outcomes.append(
+            Outcome(
+                record,
+                findings,
+                gold,
+                prediction.case_type,
+                prediction.case_confidence,
+                prediction.case_evidence,
+            )
+        )
     return outcomes
 
 
@@ -217,6 +238,85 @@ def _case_confusion(outcomes: Sequence[Outcome]) -> dict[str, Counter]:
     return confusion
 
 
+# Bins of the case-type confidence: the eval shows how often each is right, so the number means it.
+CONFIDENCE_BINS: tuple[tuple[float, float], ...] = (
+    (0.0, 0.5),
+    (0.5, 0.7),
+    (0.7, 0.85),
+    (0.85, 1.01),
+)
+
+
+def _bin_name(low: float, high: float) -> str:
+    if low == 0.0:
+        return f"<{high:.2f}"
+    return f">={low:.2f}" if high > 1 else f"{low:.2f}-{high:.2f}"
+
+
+@dataclass(frozen=True)
+class Bin:
+    name: str
+    records: int
+    right: int
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.right / self.records if self.records else None
+
+    def to_dict(self) -> dict[str, Any]:
+        accuracy = self.accuracy
+        return {
+            "confidence": self.name,
+            "records": self.records,
+            "right": self.right,
+            "accuracy": None if accuracy is None else round(accuracy, 3),
+        }
+
+
+def confidence_bins(outcomes: Sequence[Outcome]) -> list[Bin]:
+    """Case-type accuracy per confidence bin, over every answer (a null answer included)."""
+    bins = []
+    for low, high in CONFIDENCE_BINS:
+        chosen = [o for o in outcomes if low <= o.case_confidence < high]
+        bins.append(Bin(_bin_name(low, high), len(chosen), sum(o.case_right for o in chosen)))
+    return bins
+
+
+@dataclass(frozen=True)
+class Preselection:
+    """How the page's preselection threshold does: suggestions of a case at or above it."""
+
+    threshold: float
+    suggested: int  # answers that name a case type (null is nothing to preselect)
+    preselected: int
+    right: int
+
+    @property
+    def precision(self) -> float | None:
+        return self.right / self.preselected if self.preselected else None
+
+    @property
+    def coverage(self) -> float | None:
+        return self.preselected / self.suggested if self.suggested else None
+
+    def to_dict(self) -> dict[str, Any]:
+        precision, coverage = self.precision, self.coverage
+        return {
+            "threshold": self.threshold,
+            "suggested": self.suggested,
+            "preselected": self.preselected,
+            "right": self.right,
+            "precision": None if precision is None else round(precision, 3),
+            "coverage": None if coverage is None else round(coverage, 3),
+        }
+
+
+def preselection(outcomes: Sequence[Outcome], threshold: float) -> Preselection:
+    suggested = [o for o in outcomes if o.case_type is not None]
+    chosen = [o for o in suggested if o.case_confidence >= threshold]
+    return Preselection(threshold, len(suggested), len(chosen), sum(o.case_right for o in chosen))
+
+
 def _split_name(split: str) -> str:
     return "whole file" if split == ALL else f"{split} split"
 
@@ -250,6 +350,23 @@ class Scores:
         return correct / self.records if self.records else 0.0
 
     @property
+    def case_accuracy_non_null(self) -> float | None:
+        """Accuracy on records that have a case: what Compose gets right when there is one."""
+        if self.case_confusion is None:
+            return None
+        rows = {g: r for g, r in self.case_confusion.items() if g != NULL_CASE}
+        total = sum(sum(row.values()) for row in rows.values())
+        return sum(row[g] for g, row in rows.items()) / total if total else None
+
+    @property
+    def null_recall(self) -> float | None:
+        if self.case_confusion is None:
+            return None
+        row = self.case_confusion.get(NULL_CASE, Counter())
+        total = sum(row.values())
+        return row[NULL_CASE] / total if total else None
+
+    @property
     def heading(self) -> str:
         left_out = ", borderline left out" if self.borderline_left_out else ""
         return f"{_split_name(self.split)}{left_out} ({self.records} records)"
@@ -270,8 +387,14 @@ class Scores:
         }
         if self.case_confusion is not None:
             out["case_type_accuracy"] = round(self.case_accuracy or 0.0, 3)
+            out["case_type_accuracy_non_null"] = _rounded(self.case_accuracy_non_null)
+            out["case_type_null_recall"] = _rounded(self.null_recall)
             out["case_type_confusion"] = {g: dict(row) for g, row in self.case_confusion.items()}
         return out
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 3)
 
 
 def score_outcomes(
@@ -379,6 +502,7 @@ class EvalReport:
     variants: dict[tuple[str, bool], Scores]
     case_note: str = ""
     seconds: float = 0.0
+    preselect_confidence: float | None = None  # the loaded case_types.yml threshold
 
     # The selection asked for, borderline items kept: what the keys of the original report describe.
     @property
@@ -432,7 +556,26 @@ class EvalReport:
         shown = [m for m in misses if m.split != CHECK]
         return shown, len(misses) - len(shown)
 
-    def to_dict(self, show_errors: bool = False, label: str | None = None) -> dict[str, Any]:
+    def _chosen(self, borderline_left_out: bool) -> list[Outcome]:
+        """The outcomes of the selection asked for (the check split never mixes into tuning)."""
+        return [
+            o
+            for o in self.outcomes
+            if (self.split == ALL or o.split == self.split)
+            and not (borderline_left_out and o.borderline)
+        ]
+
+    def case_errors(self) -> tuple[list[Outcome], int]:
+        """Records whose case type is wrong, and how many check-split ones were held back."""
+        wrong = [o for o in self.outcomes if not o.case_right]
+        if self.split == CHECK:
+            return wrong, 0
+        shown = [o for o in wrong if o.split != CHECK]
+        return shown, len(wrong) - len(shown)
+
+    def to_dict(
+        self, show_errors: bool = False, label: str | None = None, show_case_errors: bool = False
+    ) -> dict[str, Any]:
         overall = self.overall
         out: dict[str, Any] = {
             "path": self.path,
@@ -446,6 +589,15 @@ class EvalReport:
             out["case_type_accuracy"] = round(overall.case_accuracy or 0.0, 3)
             out["case_type_note"] = self.case_note
             out["case_type_confusion"] = {g: dict(row) for g, row in self.case_confusion.items()}
+            chosen = self._chosen(borderline_left_out=False)
+            out["case_type_calibration"] = [b.to_dict() for b in confidence_bins(chosen)]
+            if self.preselect_confidence is not None:
+                out["case_type_preselect"] = {
+                    "with_borderline": preselection(chosen, self.preselect_confidence).to_dict(),
+                    "without_borderline": preselection(
+                        self._chosen(borderline_left_out=True), self.preselect_confidence
+                    ).to_dict(),
+                }
         rate = overall.false_alarm_rate
         out |= {
             "split": self.split,
@@ -467,12 +619,18 @@ class EvalReport:
             misses, held_back = self.errors(label)
             out["errors"] = [miss.to_dict() for miss in misses]
             out["errors_held_back"] = held_back
+        if show_case_errors and self.is_messages:
+            wrong, held_back = self.case_errors()
+            out["case_errors"] = [_case_error(o) for o in wrong]
+            out["case_errors_held_back"] = held_back
         return out
 
     def _splits(self) -> list[str]:
         return list(dict.fromkeys(split for split, _ in self.variants))
 
-    def format(self, show_errors: bool = False, label: str | None = None) -> str:
+    def format(
+        self, show_errors: bool = False, label: str | None = None, show_case_errors: bool = False
+    ) -> str:
         lines = [self._title(), ""]
         for split in self._splits():
             scores = self.variants[split, False]
@@ -484,6 +642,8 @@ class EvalReport:
             lines += ["", *self._case_lines()]
         if show_errors:
             lines += ["", *self._error_lines(label)]
+        if show_case_errors and self.is_messages:
+            lines += ["", *self._case_error_lines()]
         return "\n".join(lines)
 
     def _title(self) -> str:
@@ -527,7 +687,54 @@ class EvalReport:
 
     def _case_lines(self) -> list[str]:
         lines = [f"case type accuracy: {self.case_accuracy:.3f} {self.case_note}".rstrip()]
+        for left_out in (False, True):
+            if left_out and not self.borderline:
+                continue
+            scores = self.variants[self.split, left_out]
+            lines.append(
+                f"  {scores.heading}: accuracy {_figure(scores.case_accuracy)},"
+                f" on non-null gold {_figure(scores.case_accuracy_non_null)},"
+                f" null recall {_figure(scores.null_recall)}"
+            )
         lines += ["", f"case-type confusion, {self.overall.heading}:", *self._confusion_lines()]
+        lines += ["", *self._calibration_lines()]
+        return lines
+
+    def _calibration_lines(self) -> list[str]:
+        lines = [f"case-type accuracy by confidence, {self.overall.heading}:"]
+        lines.append(f"{'confidence':<12} {'records':>7} {'right':>6} {'accuracy':>8}")
+        for b in confidence_bins(self._chosen(borderline_left_out=False)):
+            lines.append(f"{b.name:<12} {b.records:>7} {b.right:>6} {_figure(b.accuracy):>8}")
+        if self.preselect_confidence is None:
+            return lines
+        for left_out in (False, True):
+            if left_out and not self.borderline:
+                continue
+            p = preselection(self._chosen(left_out), self.preselect_confidence)
+            where = "borderline left out" if left_out else "all records"
+            lines.append(
+                f"preselection at confidence >= {p.threshold:.2f} ({where}): {p.right} of"
+                f" {p.preselected} right ({_figure(p.precision)}), covering {p.preselected} of"
+                f" {p.suggested} case suggestions ({_figure(p.coverage)})"
+            )
+        return lines
+
+    def _case_error_lines(self) -> list[str]:
+        wrong, held_back = self.case_errors()
+        where = f", {self.split} split" if self.split != ALL else ""
+        lines = [f"case-type errors{where}: {len(wrong)} record(s)"]
+        if held_back:
+            lines.append(
+                f"  {held_back} check-split record(s) held back: pass --split check to list them"
+            )
+        for o in wrong:
+            split = f" [{o.split}]" if o.split else ""
+            evidence = ", ".join(f"“{e}”" for e in o.case_evidence) or "-"
+            lines += [
+                f"- {o.id}{split} gold {o.gold_case}, predicted {o.case_type or NULL_CASE}"
+                f" ({o.case_confidence:.2f}) from {evidence}",
+                f"    text: “{_one_line(o.text)}”",
+            ]
         return lines
 
     def _confusion_lines(self) -> list[str]:
@@ -560,6 +767,22 @@ class EvalReport:
         for miss in misses:
             lines += _miss_lines(miss)
         return lines
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
+
+
+def _case_error(outcome: Outcome) -> dict[str, Any]:
+    return {
+        "id": outcome.id,
+        "split": outcome.split,
+        "gold": outcome.gold_case,
+        "predicted": outcome.case_type,
+        "confidence": outcome.case_confidence,
+        "evidence": list(outcome.case_evidence),
+        "text": outcome.text,
+    }
 
 
 def _alarm_text(scores: Scores) -> str:
@@ -637,18 +860,9 @@ def _guarded_predictor(
     return guarded
 
 
-def _case_note(nlp: Any, path: str | Path) -> str:
-    from .pipeline import CASE_TYPES_PIPE
-
-    classifier = nlp.get_pipe(CASE_TYPES_PIPE).classifier
-    if classifier is not None and Path(path).resolve() in classifier.trained_on:
-        return "(the case-type classifier was trained on this file: not a fair test; use a held-out set)"
-    return ""
-
-
 def evaluate_file(path: str | Path, rules_dir: str | None = None, split: str = ALL) -> EvalReport:
     """Run the checker once over the file (or one split of it) and score every variant."""
-    from .pipeline import get_nlp
+    from .pipeline import CASE_TYPES_PIPE, get_nlp
 
     all_records = load_records(path)
     records = _select(all_records, split, path)
@@ -660,9 +874,11 @@ def evaluate_file(path: str | Path, rules_dir: str | None = None, split: str = A
 
         def predict(text: str) -> Prediction:
             result = scan(text, nlp=nlp)
-            return Prediction(result.findings, result.case_type)
+            case = result.case
+            return Prediction(result.findings, case.case_type, case.confidence, case.evidence)
 
-        kind, labels, note = "customer-message", MESSAGE_CATEGORIES, _case_note(nlp, path)
+        kind, labels, note = "customer-message", MESSAGE_CATEGORIES, ""
+        preselect = nlp.get_pipe(CASE_TYPES_PIPE).model.preselect_confidence
     else:
         from .review import review
 
@@ -670,6 +886,7 @@ def evaluate_file(path: str | Path, rules_dir: str | None = None, split: str = A
             return Prediction(review(text, nlp=nlp).findings)
 
         kind, labels, note = "agent-reply", DRAFT_CATEGORIES, ""
+        preselect = None
     started = time.perf_counter()
     outcomes = predict_records(records, _guarded_predictor(predict, path, records), labels)
     seconds = time.perf_counter() - started
@@ -684,4 +901,5 @@ def evaluate_file(path: str | Path, rules_dir: str | None = None, split: str = A
         variants=score_variants(outcomes, labels, splits, is_messages),
         case_note=note,
         seconds=seconds,
+        preselect_confidence=preselect,
     )

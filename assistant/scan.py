@@ -9,7 +9,7 @@ from spacy.language import Language
 
 from .case_types import CaseSuggestion, suggest
 from .findings import Finding, labels_of, phrase_findings, sort_findings
-from .pipeline import CASE_TYPES_PIPE, checker_for, get_nlp, run
+from .pipeline import checker_for, get_nlp, run
 from .text import validate_text
 
 KIND = "message"
@@ -60,7 +60,6 @@ def scan(text: str, *, nlp: Language | None = None) -> ScanResult:
             doc,
             checker.library.case_types,
             ignore=[(f.start, f.end) for f in findings],
-            classifier=nlp.get_pipe(CASE_TYPES_PIPE).classifier,
         ),
         guidance=tuple(guidance.for_categories(categories)),
         route=guidance.route(categories),

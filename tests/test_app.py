@@ -94,6 +94,18 @@ def test_scan_view_shows_threats_and_preselects_compose(library_copy):
     assert app.session_state.compose_threat is True
 
 
+def test_an_unsure_suggestion_is_shown_but_not_preselected(library_copy):
+    app = started()
+    before = app.session_state.compose_case_type
+    # Two strong cues of different case types: the confidence stays below the threshold.
+    app.text_area(key="message").input(
+        "The parcel is a week late and the lamp inside arrived smashed."
+    ).run()
+    assert not app.exception
+    assert any("Not confident enough to set Compose" in block.value for block in app.info)
+    assert app.session_state.compose_case_type == before
+
+
 def test_compose_view_composes_and_checks(library_copy):
     app = started()
     app.selectbox(key="compose_case_type").set_value("defective_or_damaged").run()

@@ -482,3 +482,69 @@ def test_one_file_gives_one_object(tmp_path, capsys):
 def test_missing_file_is_a_usage_error(tmp_path, capsys):
     assert main(["eval", str(tmp_path / "absent.jsonl")]) == 2
     assert "no such file" in capsys.readouterr().err
+
+
+# --- case types: calibration and preselection --------------------------------------------------
+
+CASE_MESSAGES = [
+    ("M0001", "My blender arrived with a cracked jug.", "defective_or_damaged"),
+    ("M0002", "Lovely service, thank you all.", None),
+    ("M0003", "I was charged twice for one order.", "billing_or_chargeback"),
+    ("M0004", "Our insurer denied the claim for the operation.", "other"),
+    ("M0005", "Check split: the tracking says delivered but nothing came.", "lost_or_delayed"),
+    ("M0006", "The hotel booked us for the wrong week.", "billing_or_chargeback"),
+]
+
+
+def message_set(tmp_path: Path) -> Path:
+    return write_jsonl(
+        tmp_path / "messages.jsonl",
+        [record(i, text, case_type=case) for i, text, case in CASE_MESSAGES],
+    )
+
+
+def test_eval_prints_case_accuracy_by_confidence_and_the_preselection(tmp_path, capsys):
+    code, output = run_eval(capsys, str(message_set(tmp_path)))
+    assert code == 0
+    assert "case-type accuracy by confidence" in output
+    for name in ("<0.50", "0.50-0.70", "0.70-0.85", ">=0.85"):
+        assert f"\n{name}" in output
+    assert "preselection at confidence >= " in output
+    assert "on non-null gold" in output and "null recall" in output
+
+
+def test_eval_json_has_the_calibration_bins(tmp_path, capsys):
+    _, output = run_eval(capsys, str(message_set(tmp_path)), "--format", "json")
+    report = json.loads(output)
+    bins = report["case_type_calibration"]
+    assert [b["confidence"] for b in bins] == ["<0.50", "0.50-0.70", "0.70-0.85", ">=0.85"]
+    assert sum(b["records"] for b in bins) == len(CASE_MESSAGES)
+    preselect = report["case_type_preselect"]["with_borderline"]
+    assert 0 < preselect["threshold"] <= 1
+    assert preselect["preselected"] <= preselect["suggested"]
+
+
+def test_case_errors_hide_check_split_texts_by_default(tmp_path, capsys):
+    path = str(message_set(tmp_path))
+    _, output = run_eval(capsys, path, "--show-case-errors")
+    assert "M0006" in output and "gold billing_or_chargeback, predicted company_error" in output
+    assert "Check split:" not in output and "1 check-split record(s) held back" in output
+    _, output = run_eval(capsys, path, "--show-case-errors", "--split", "check")
+    assert "Check split:" in output
+
+
+def test_preselection_counts_only_suggestions_at_or_above_the_threshold():
+    from assistant.evaluate import Outcome, confidence_bins, preselection
+
+    def outcome(case: str | None, gold: str | None, confidence: float) -> Outcome:
+        return Outcome({"text": "x", "case_type": gold}, (), frozenset(), case, confidence)
+
+    outcomes = [
+        outcome("other", "other", 0.9),
+        outcome("billing_or_chargeback", "other", 0.85),
+        outcome("other", "other", 0.6),
+        outcome(None, None, 0.4),
+    ]
+    chosen = preselection(outcomes, 0.85)
+    assert (chosen.suggested, chosen.preselected, chosen.right) == (3, 2, 1)
+    assert [b.records for b in confidence_bins(outcomes)] == [1, 1, 0, 2]

@@ -155,23 +155,116 @@ def test_scan_text_output_and_fail_on():
     assert "legal_threat" in out and "route: human" in out and "guidance:" in out
 
 
-def test_case_type_classifier_is_trained_from_the_repository_and_optional(
-    rules_dir, valid_rule_text
-):
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hello",
+        "Hi there, good morning!",
+        "Thanks a million, the replacement came today and it's perfect.",
+        "Great app, my whole family uses it.",
+        "I will sue you.",
+        "I'm going to post this on Twitter so everyone knows.",
+    ],
+    ids=["greeting", "hello there", "thanks", "praise", "bare legal threat", "bare social threat"],
+)
+def test_no_case_without_a_complaint(nlp, text):
+    result = scan(text, nlp=nlp)
+    assert result.case_type is None, result.case
+    assert result.case.evidence == ()
+    assert not nlp.get_pipe("case_type_signals").model.preselects(result.case)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "My pet insurer denied the claim for the surgery, they say it was pre-existing.",
+        "Since the last update the banking app won't let me log in.",
+        "The driver was rude and unprofessional the whole way, terrible service.",
+    ],
+    ids=["insurance claim denial", "app bug", "rude staff"],
+)
+def test_a_complaint_without_a_template_of_its_own_is_other(nlp, text):
+    result = scan(text, nlp=nlp)
+    assert result.case_type == "other"
+    assert result.case.evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "case_type"),
+    [
+        ("My card was charged twice for the same hotel night.", "billing_or_chargeback"),
+        (
+            "The tracking has not moved in nine days and the order still hasn't arrived.",
+            "lost_or_delayed",
+        ),
+        ("I ordered a large and you sent me a small instead.", "wrong_item_or_short"),
+        ("How do I cancel my membership before it renews?", "subscription_or_cancellation"),
+    ],
+)
+def test_a_specific_type_needs_its_own_evidence(nlp, text, case_type):
+    result = scan(text, nlp=nlp)
+    assert result.case_type == case_type
+    assert result.case.evidence
+    # The evidence shown to the agent is never function words alone ("as", "but", "we had").
+    from assistant.case_types import FUNCTION_WORDS
+
+    for shown in result.case.evidence:
+        assert any(word not in FUNCTION_WORDS for word in shown.lower().split()), shown
+
+
+def test_a_weak_cue_alone_is_no_specific_type(nlp):
+    # "refund" is weak billing evidence: with nothing else it is a complaint, not a billing case.
+    result = scan("Useless service, I just want a refund.", nlp=nlp)
+    assert result.case_type == "other"
+
+
+def test_no_classifier_and_no_training_file():
     from assistant.library import load_library
-    from assistant.pipeline import CASE_TYPES_PIPE, build_nlp
 
     library = load_library()
-    assert library.case_types.training, "case_types.yml names its training files"
-    assert all("holdout" not in path.name for path in library.case_types.training)
-    nlp = build_nlp()
-    assert nlp.get_pipe(CASE_TYPES_PIPE).classifier is not None
-    # without a model entry the suggestion comes from the curated signals alone
-    text = (Path(library.rules_dir) / "case_types.yml").read_text(encoding="utf-8")
-    start = text.index("model:")
-    end = text.index("no_case_examples:")
-    root = rules_dir({"a.yml": valid_rule_text, "case_types.yml": text[:start] + text[end:]})
-    signals_only = build_nlp(root)
-    assert signals_only.get_pipe(CASE_TYPES_PIPE).classifier is None
-    result = scan("Tracking says delivered but there is nothing on my doorstep.", nlp=signals_only)
-    assert result.case_type == "not_received_delivered"
+    assert not hasattr(library.case_types, "training")
+    assert not (Path(library.rules_dir).parent / "assistant" / "case_model.py").exists()
+
+
+CASE_FILE = """\
+minimum_score: 3
+complaint_score: 1
+preselect_confidence: {threshold}
+{extra}case_types:
+  other:
+    signals: [{{weight: 3, patterns: ["{pattern}"]}}]
+    examples: ["x"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("threshold", "valid"),
+    [("0.8", True), ("1", True), ("0", False), ("1.5", False), ("high", False)],
+)
+def test_preselect_threshold_is_validated_and_exposed(rules_dir, valid_rule_text, threshold, valid):
+    text = CASE_FILE.format(threshold=threshold, extra="", pattern="locked out")
+    library, problems = collect(rules_dir({"a.yml": valid_rule_text, "case_types.yml": text}))
+    found = [str(p) for p in problems if "preselect_confidence" in str(p)]
+    if valid:
+        assert found == [] and library.case_types.preselect_confidence == float(threshold)
+    else:
+        assert found and "at most 1" in found[0]
+
+
+def test_unknown_keys_and_function_word_signals_are_named(rules_dir, valid_rule_text):
+    text = CASE_FILE.format(
+        threshold="0.8", extra="model: {training: [x.jsonl]}\n", pattern="but we had"
+    )
+    _, problems = collect(rules_dir({"a.yml": valid_rule_text, "case_types.yml": text}))
+    shown = "\n".join(str(p) for p in problems)
+    assert "case_types.yml:(file): model: unknown key" in shown
+    assert "other: signals[0].patterns[0]: 'but we had' can match function words only" in shown
+
+
+def test_confidence_decides_preselection(nlp):
+    model = nlp.get_pipe("case_type_signals").model
+    sure = scan("Tracking says delivered but there is nothing on my doorstep.", nlp=nlp).case
+    assert model.preselects(sure) and sure.confidence >= model.preselect_confidence
+    # Two strong cues of different case types: a suggestion, not a preselection.
+    torn = scan("The parcel is a week late and the lamp inside arrived smashed.", nlp=nlp).case
+    assert torn.case_type is not None and not model.preselects(torn)
