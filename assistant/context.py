@@ -14,6 +14,7 @@ The checks read tokens only (no parser is available offline), so each is a small
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 
 from spacy.attrs import IS_SPACE, ORTH, SENT_START, SPACY
@@ -102,6 +103,7 @@ class DocContext:
         self._sentence_bounds: list[tuple[int, int]] | None = None
         self._sentence_of: list[int] | None = None
         self._quoted: list[bool] | None = None
+        self._words_cache: tuple[list[str], list[int]] | None = None
 
     def sentence(self, token_index: int) -> tuple[int, int]:
         if self._sentence_of is None:
@@ -185,21 +187,23 @@ class DocContext:
         return tuple(t.norm_ for t in self.doc[start:end] if not t.is_punct and not t.is_space)
 
     def _first_phrase_at(self, start: int, end: int, phrases: tuple[tuple[str, ...], ...]) -> int:
-        """The token index where the first of the phrases starts in doc[start:end], or end."""
-        doc = self.doc
-        for i in range(start, end):
+        """The token index where the first of the phrases starts in doc[start:end], or end.
+        Punctuation between a phrase's words is skipped ("pass it on, please" reads "pass it on")."""
+        words, positions = self._word_index()
+        first = bisect_left(positions, start)
+        last = bisect_left(positions, end)
+        for n in range(first, last):
             for phrase in phrases:
-                j, k = i, 0
-                while k < len(phrase) and j < end:
-                    if doc[j].is_punct or doc[j].is_space:
-                        j += 1
-                        continue
-                    if doc[j].norm_ != phrase[k]:
-                        break
-                    j, k = j + 1, k + 1
-                if k == len(phrase) and not (doc[i].is_punct or doc[i].is_space):
-                    return i
+                if tuple(words[n : n + len(phrase)]) == phrase and n + len(phrase) <= last:
+                    return positions[n]
         return end
+
+    def _word_index(self) -> tuple[list[str], list[int]]:
+        """Readings of the words (no punctuation or space) and their token positions, once per doc."""
+        if self._words_cache is None:
+            keep = [(t.norm_, t.i) for t in self.doc if not t.is_punct and not t.is_space]
+            self._words_cache = ([w for w, _ in keep], [i for _, i in keep])
+        return self._words_cache
 
     def _contains(self, start: int, end: int, phrases: tuple[tuple[str, ...], ...]) -> bool:
         return self._first_phrase_at(start, end, phrases) < end

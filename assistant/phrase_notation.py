@@ -250,12 +250,20 @@ class _Compiler:
     def __init__(self, lexicon: Lexicon, pieces: Pieces):
         self.lexicon = lexicon
         self.pieces = pieces
+        # A class is named by dozens of patterns: compile each (class, negated) once.
+        self._classes: dict[tuple[str, bool], list[Variant]] = {}
+        self._literals: dict[str, Variant] = {}
 
     def norm(self, piece: str) -> str:
         return self.lexicon.norm(piece) or piece
 
     def literal(self, text: str) -> Variant:
-        return tuple({"NORM": self.norm(piece)} for piece in self.pieces(text.lower()))
+        variant = self._literals.get(text)
+        if variant is None:
+            variant = self._literals[text] = tuple(
+                {"NORM": self.norm(piece)} for piece in self.pieces(text.lower())
+            )
+        return variant
 
     def sequence(self, items: tuple[Item, ...]) -> list[Variant]:
         variants: list[Variant] = [()]
@@ -316,6 +324,12 @@ class _Compiler:
         return variant
 
     def word_class(self, ref: ClassRef, column: int) -> list[Variant]:
+        key = (ref.name, ref.negated)
+        if key not in self._classes:
+            self._classes[key] = self._word_class(ref, column)
+        return self._classes[key]
+
+    def _word_class(self, ref: ClassRef, column: int) -> list[Variant]:
         word_class = self.lexicon.classes.get(ref.name)
         if word_class is None:
             close = difflib.get_close_matches(ref.name, list(self.lexicon.classes), n=3)
@@ -360,11 +374,21 @@ def _merge_single_words(options: list[Variant]) -> TokenDict | None:
     return {attr: next(iter(words))} if len(words) == 1 else {attr: {"IN": sorted(words)}}
 
 
+def _compiler_for(lexicon: Lexicon, pieces: Pieces) -> _Compiler:
+    """One compiler per lexicon (and tokenizer), kept on the lexicon, so its caches serve every
+    pattern of the library."""
+    compilers: dict[int, _Compiler] = lexicon.__dict__.setdefault("_compilers", {})
+    compiler = compilers.get(id(pieces))
+    if compiler is None:
+        compiler = compilers[id(pieces)] = _Compiler(lexicon, pieces)
+    return compiler
+
+
 def compile_pattern(
     text: str, lexicon: Lexicon, pieces: Pieces = word_pieces
 ) -> list[list[TokenDict]]:
     """Every token pattern the notation stands for. Raises NotationError naming the column."""
-    variants = _Compiler(lexicon, pieces).sequence(parse(text))
+    variants = _compiler_for(lexicon, pieces).sequence(parse(text))
     result = [list(v) for v in variants if v]
     if len(result) < len(variants) or all(
         all(token.get("OP") == "?" or str(token.get("OP", "")).startswith("{0,") for token in v)

@@ -224,25 +224,42 @@ class TokenMatcher:
         self._columns: set[int] = {attrs.ORTH}
         self._trigger_columns: set[int] = set()
         self._common = frozenset(strings.add(word) for word in STOP_WORDS)
+        self._triggers: dict[tuple[int, frozenset[int]], tuple[int, frozenset[int]]] = {}
+        self._groups: dict[int, tuple[int, list]] = {}
+        self._steps: dict[str, _Step] = {}
+        self._anchors: dict[str, tuple[int, frozenset[int]] | None] = {}
 
     def add(self, key: str, patterns: Iterable[Sequence[dict]]) -> None:
         for pattern in patterns:
             for variant in without_leading_optionals([dict(token) for token in pattern]):
                 self._add_one(key, variant)
 
-    def _add_one(self, key: str, pattern: list[dict]) -> None:
-        steps = []
-        for token in pattern:
+    def _step(self, token: dict) -> _Step:
+        """Word classes make the same token test recur across thousands of compiled patterns:
+        build each distinct one once."""
+        signature = repr(sorted(token.items()))
+        step = self._steps.get(signature)
+        if step is None:
             low, high, negated = _bounds(token.get("OP"))
             test = _token_test(token, self.strings)
-            steps.append(_Step(_negate(test) if negated else test, low, high))
+            step = self._steps[signature] = _Step(_negate(test) if negated else test, low, high)
             self._columns.update(TEXT_ATTRS[k] for k in token if k in TEXT_ATTRS)
             self._columns.update(FLAG_ATTRS[k] for k in token if k in FLAG_ATTRS)
+        return step
+
+    def _anchor_of(self, token: dict) -> tuple[int, frozenset[int]] | None:
+        signature = repr(sorted(token.items()))
+        if signature not in self._anchors:
+            self._anchors[signature] = _anchor(token, self.strings)
+        return self._anchors[signature]
+
+    def _add_one(self, key: str, pattern: list[dict]) -> None:
+        steps = [self._step(token) for token in pattern]
         required = tuple(
             word_test
-            for token in pattern[1:]
-            if _bounds(token.get("OP"))[0] >= 1 and not _bounds(token.get("OP"))[2]
-            for word_test in [_anchor({k: v for k, v in token.items() if k != "OP"}, self.strings)]
+            for token, step in zip(pattern[1:], steps[1:], strict=True)
+            if step.low >= 1 and token.get("OP") != "!"
+            for word_test in [self._anchor_of({k: v for k, v in token.items() if k != "OP"})]
             if word_test is not None
         )
         trigger = (
@@ -251,16 +268,18 @@ class TokenMatcher:
             else None
         )
         if trigger is not None:
+            # One shared object per distinct trigger, so a doc tests each trigger once (by id).
+            trigger = self._triggers.setdefault(trigger, trigger)
             self._trigger_columns.add(trigger[0])
         compiled = _Compiled(key, tuple(steps), trigger)
-        anchor = _anchor(pattern[0], self.strings) if pattern else None
+        anchor = self._anchor_of(pattern[0]) if pattern else None
         if anchor is None:
             self._unanchored.append(compiled)
             return
         column, words = anchor
         self._anchor_words[column].update(words)
         self._trigger_columns.add(column)
-        second = _anchor(pattern[1], self.strings) if len(pattern) > 1 else None
+        second = self._anchor_of(pattern[1]) if len(pattern) > 1 else None
         for word in words:
             bucket = self._anchored.setdefault(
                 (column, word), _Bucket([], defaultdict(list), set())
@@ -273,6 +292,21 @@ class TokenMatcher:
             for next_word in next_words:
                 bucket.by_next[(next_column, next_word)].append(compiled)
 
+    def _by_trigger(
+        self, candidates: list[_Compiled]
+    ) -> list[tuple[tuple[int, frozenset[int]] | None, list[_Compiled]]]:
+        """A bucket's patterns grouped by trigger, so a doc rules out a whole group with one test.
+        Cached per list; a list only grows while patterns are added, so its length keys the cache."""
+        cached = self._groups.get(id(candidates))
+        if cached is not None and cached[0] == len(candidates):
+            return cached[1]
+        groups: dict[int, tuple[tuple[int, frozenset[int]] | None, list[_Compiled]]] = {}
+        for compiled in candidates:
+            groups.setdefault(id(compiled.trigger), (compiled.trigger, []))[1].append(compiled)
+        grouped = list(groups.values())
+        self._groups[id(candidates)] = (len(candidates), grouped)
+        return grouped
+
     def __call__(self, doc: Doc) -> list[tuple[str, int, int]]:
         length = len(doc)
         if not length:
@@ -284,32 +318,37 @@ class TokenMatcher:
         anchored = self._anchored
         # Only word columns are ever tested for presence; flag columns would cost a set each for nothing.
         present = {column: set(cols[column]) for column in self._trigger_columns}
-        starts: dict[int, list[_Compiled]] = defaultdict(list)
+        # (start, patterns) pairs; each list of patterns is one bucket's, grouped by trigger below.
+        starts: list[tuple[int, list[_Compiled]]] = []
         if self._unanchored:
-            for start in range(length):
-                starts[start].extend(self._unanchored)
+            starts.extend((start, self._unanchored) for start in range(length))
         for column, words in self._anchor_words.items():
             values = cols[column]
             if words.isdisjoint(present[column]):
                 continue
             for start in [i for i, value in enumerate(values) if value in words]:
                 bucket = anchored[(column, values[start])]
-                found = starts[start]
-                found.extend(bucket.any_next)
+                if bucket.any_next:
+                    starts.append((start, bucket.any_next))
                 if start + 1 < length:
                     for next_column in bucket.next_columns:
                         narrowed = bucket.by_next.get((next_column, cols[next_column][start + 1]))
                         if narrowed:
-                            found.extend(narrowed)
+                            starts.append((start, narrowed))
         matches: list[tuple[str, int, int]] = []
-        for start, candidates in starts.items():
-            for compiled in candidates:
-                trigger = compiled.trigger
-                if trigger is not None and trigger[1].isdisjoint(present[trigger[0]]):
-                    continue
-                end = _match(compiled.steps, 0, start, length, cols, doc)
-                if end > start:
-                    matches.append((compiled.key, start, end))
+        absent: dict[int, bool] = {}
+        for start, candidates in starts:
+            for trigger, group in self._by_trigger(candidates):
+                if trigger is not None:
+                    missing = absent.get(id(trigger))
+                    if missing is None:
+                        missing = absent[id(trigger)] = trigger[1].isdisjoint(present[trigger[0]])
+                    if missing:
+                        continue
+                for compiled in group:
+                    end = _match(compiled.steps, 0, start, length, cols, doc)
+                    if end > start:
+                        matches.append((compiled.key, start, end))
         return matches
 
 

@@ -21,7 +21,8 @@ def test_agrees_with_spacy_matcher_on_the_library(nlp):
     reference = Matcher(nlp.vocab)
     ours = TokenMatcher(nlp.vocab.strings)
     for rule in library.rules:
-        patterns = [list(p) for p in rule.patterns if not isinstance(p, str)]
+        # Notation and token patterns alike, as the checker runs them.
+        patterns = [list(v) for variants in rule.compiled_patterns for v in variants]
         if patterns:
             reference.add(rule.id, patterns)
             ours.add(rule.id, patterns)
