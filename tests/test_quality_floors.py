@@ -10,25 +10,31 @@ from pathlib import Path
 
 import pytest
 
-from assistant.evaluate import ALL, CHECK, TUNING, EvalReport, Scores, evaluate_file
+from assistant.evaluate import ALL, CHECK, TUNING, EvalReport, Scores, evaluate_file, preselection
 
-# >>> The one place to edit. Floors are about 0.03 below the figures reached when last set,
-# ceilings about 0.02 above. Raise them when the rules improve; do not lower one to let a change
-# through without saying why in the commit. Set against: replies tuning P 0.836 F1 0.475, check
-# P 0.933 F1 0.538, clean false alarms 0.030, dev P 0.982; messages tuning P 0.726 F1 0.595,
-# check P 0.611 F1 0.458, hard negatives flagged 16 of 103 (0.155).
+# >>> The one place to edit. Floors sit a little below the figures reached when last set (about
+# 0.03; 0.05 on the check splits, where 37 reply labels and 30 message labels make one error worth
+# 0.02-0.03), ceilings a little above. Raise them when the rules improve; do not lower one to let a
+# change through without saying why in the commit. Set against (issue 9/10 rewrite): replies tuning
+# P 0.987 F1 0.909, check P 0.808 F1 0.667, clean false alarms 0.020, dev P 0.976; messages tuning
+# P 0.974 F1 0.889, check P 0.824 F1 0.596, hard negatives flagged 3 of 103 (0.029); case type
+# whole file 0.728 (non-null 0.722), preselection right 73 of 77 (0.948).
+# The check-split precision floors were lowered from 0.90 (replies) when recall rose from 0.38 to
+# 0.57: the rules now catch more, and 3 more of 64 clean check replies are flagged.
 FLOORS: dict[str, float] = {
-    "real_replies.tuning.micro_precision": 0.805,
-    "real_replies.tuning.micro_f1": 0.445,
-    "real_replies.check.micro_precision": 0.90,
-    "real_replies.check.micro_f1": 0.505,
-    "real_replies.all.false_alarm_rate.max": 0.05,
+    "real_replies.tuning.micro_precision": 0.955,
+    "real_replies.tuning.micro_f1": 0.88,
+    "real_replies.check.micro_precision": 0.76,
+    "real_replies.check.micro_f1": 0.62,
+    "real_replies.all.false_alarm_rate.max": 0.035,
     "dev_replies.all.micro_precision": 0.95,
-    "real_messages.tuning.micro_precision": 0.695,
-    "real_messages.tuning.micro_f1": 0.565,
-    "real_messages.check.micro_precision": 0.58,
-    "real_messages.check.micro_f1": 0.425,
-    "real_messages.all.hard_negatives_flagged_rate.max": 0.175,
+    "real_messages.tuning.micro_precision": 0.94,
+    "real_messages.tuning.micro_f1": 0.86,
+    "real_messages.check.micro_precision": 0.77,
+    "real_messages.check.micro_f1": 0.55,
+    "real_messages.all.hard_negatives_flagged_rate.max": 0.06,
+    "real_messages.all.case_accuracy": 0.70,
+    "real_messages.all.preselection_precision": 0.90,
 }
 # <<<
 
@@ -105,3 +111,14 @@ def test_real_messages_hard_negatives_flagged(real_messages):
     assert scores.hard_negatives, "the real message set has no hard negatives"
     rate = scores.hard_negatives_flagged / scores.hard_negatives
     _at_most("real_messages.all.hard_negatives_flagged_rate.max", rate)
+
+
+def test_real_messages_case_type_accuracy_and_preselection(real_messages):
+    scores = _scores(real_messages, ALL)
+    assert scores.case_accuracy is not None, "the real message set has no case types"
+    _at_least("real_messages.all.case_accuracy", scores.case_accuracy)
+    threshold = real_messages.preselect_confidence
+    assert threshold is not None, "case_types.yml sets no preselect_confidence"
+    chosen = preselection(real_messages.outcomes, threshold)
+    assert chosen.precision is not None, "no suggestion reaches the preselection threshold"
+    _at_least("real_messages.all.preselection_precision", chosen.precision)
