@@ -171,18 +171,28 @@ def _anchor(token: dict, strings: StringStore) -> tuple[int, frozenset[int]] | N
     return None
 
 
-def without_leading_optionals(pattern: list[dict]) -> list[list[dict]]:
-    """Equivalent patterns that each start with a required token, so every one can be anchored."""
+def without_leading_optionals(pattern: list[dict], *, tail: bool = False) -> list[list[dict]]:
+    """Equivalent patterns that each start with one plain required token, so every one can be
+    anchored: `X? Y` is `Y` or `X Y`; `X{0,2} Y` is `Y` or `X X{0,1} Y`; `X+ Y` is `X X* Y`."""
     if not pattern:
         return [pattern]
     first, rest = pattern[0], pattern[1:]
     op = first.get("OP")
-    if op in ("?", "*") and rest:
-        required = (
-            {**first, "OP": "+"} if op == "*" else {k: v for k, v in first.items() if k != "OP"}
-        )
-        return [*without_leading_optionals(rest), [required, *rest]]
-    return [pattern]
+    if op is None or op == "!":
+        return [pattern]
+    low, high, _ = _bounds(op)
+    plain = {k: v for k, v in first.items() if k != "OP"}
+    variants: list[list[dict]] = []
+    if low == 0 and rest:
+        variants.extend(without_leading_optionals(rest, tail=tail))
+    elif low == 0 and tail:
+        variants.append([])  # the rest of a pattern may be empty; a whole pattern may not
+    if high > 1:
+        more_high = "" if high >= UNBOUNDED else str(high - 1)
+        variants.append([plain, {**plain, "OP": f"{{{max(low - 1, 0)},{more_high}}}"}, *rest])
+    else:
+        variants.append([plain, *rest])
+    return variants
 
 
 def check_pattern(pattern: Sequence[dict]) -> str | None:
@@ -232,7 +242,11 @@ class TokenMatcher:
     def add(self, key: str, patterns: Iterable[Sequence[dict]]) -> None:
         for pattern in patterns:
             for variant in without_leading_optionals([dict(token) for token in pattern]):
-                self._add_one(key, variant)
+                # The second word is made plain too: the bucket of a common first word ("we",
+                # "i") is then narrowed by it, instead of trying every pattern that starts there.
+                head, rest = variant[:1], variant[1:]
+                for tail in without_leading_optionals(rest, tail=True) if rest else [rest]:
+                    self._add_one(key, head + tail)
 
     def _step(self, token: dict) -> _Step:
         """Word classes make the same token test recur across thousands of compiled patterns:

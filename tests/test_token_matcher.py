@@ -61,3 +61,14 @@ def test_leading_optional_tokens_become_required_variants(pattern, variants):
 def test_unsupported_attributes_are_named():
     assert "unsupported attribute POS" in (check_pattern([{"POS": "VERB"}]) or "")
     assert check_pattern([{"LOWER": {"IN": ["a"]}, "OP": "{1,3}"}]) is None
+
+
+def test_a_pattern_whose_second_token_is_optional_still_matches_without_it(nlp):
+    matcher = TokenMatcher(nlp.vocab.strings)
+    matcher.add("demo", [[{"LOWER": "we"}, {"LOWER": "really", "OP": "?"}]])
+    matcher.add("gap", [[{"LOWER": "we"}, {"LOWER": "do", "OP": "{0,2}"}, {"LOWER": "care"}]])
+    doc = nlp.make_doc("we care and we really do do care")
+    found = {(key, doc[start:end].text) for key, start, end in matcher(doc)}
+    assert ("demo", "we") in found and ("demo", "we really") in found
+    assert ("gap", "we care") in found
+    assert not any(key == "gap" and text.startswith("we really") for key, text in found)
