@@ -130,3 +130,7 @@ def test_contractions_typed_in_capitals_split_like_lower_case_ones(nlp):
     doc = nlp.make_doc("I'LL SUE, WE'RE DONE AND I DON'T CARE")
     assert [t.text for t in doc][:2] == ["I", "'LL"]
     assert "N'T" in [t.text for t in doc]
+
+
+def test_textspeak_r_reads_as_are(nlp):
+    assert [t.norm_ for t in nlp("u r late")] == ["you", "are", "late"]
