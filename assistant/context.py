@@ -45,11 +45,20 @@ class ContextWords:
     next_sentence_offers: frozenset[str]
     hedges: frozenset[str]
     # Sentences that look like offers but lead nowhere ("anything else we can help with?").
-    non_routes: tuple[tuple[str, ...], ...] = ()
+    non_routes: tuple[tuple[str, ...], ...]
     # Asking the customer for what the agent needs to help ("please DM us the order number").
-    help_requests: tuple[tuple[str, ...], ...] = ()
-    question_openers: frozenset[str] = frozenset()
-    clause_joiners: frozenset[str] = frozenset()
+    help_requests: tuple[tuple[str, ...], ...]
+    question_openers: frozenset[str]
+    clause_joiners: frozenset[str]
+
+    @property
+    def negation_stops(self) -> frozenset[str]:
+        """Where a negation's reach ends: a new clause or a condition ("…not refund you unless…")."""
+        stops = self.__dict__.get("_negation_stops")
+        if stops is None:
+            stops = self.clause_joiners | self.conditionals | {"until"}
+            object.__setattr__(self, "_negation_stops", stops)
+        return stops
 
     @classmethod
     def from_lexicon(cls, lexicon: Lexicon) -> ContextWords:
@@ -57,14 +66,9 @@ class ContextWords:
             return frozenset(lexicon.norm(w) or w for w in lexicon.words(name))
 
         def phrases(name: str) -> tuple[tuple[str, ...], ...]:
-            if name not in lexicon:
-                return ()
             return tuple(
                 tuple(lexicon.norm(w) or w for w in phrase) for phrase in lexicon.phrases(name)
             )
-
-        def optional_words(name: str) -> frozenset[str]:
-            return words(name) if name in lexicon else frozenset()
 
         return cls(
             negations=words("negator"),
@@ -83,8 +87,8 @@ class ContextWords:
             hedges=words("hedge"),
             non_routes=phrases("non_route"),
             help_requests=phrases("help_request"),
-            question_openers=optional_words("question_opener"),
-            clause_joiners=optional_words("clause_joiner"),
+            question_openers=words("question_opener"),
+            clause_joiners=words("clause_joiner"),
         )
 
 
@@ -304,15 +308,11 @@ class DocContext:
         sent_start, _ = self.sentence(start)
         for i in range(start - 1, max(sent_start, start - NEGATION_WINDOW) - 1, -1):
             token = self.doc[i]
-            if token.text in CLAUSE_BREAKS or token.norm_ in self._negation_stops:
+            if token.text in CLAUSE_BREAKS or token.norm_ in self.words.negation_stops:
                 return False  # "the fee isn't covered and there's nothing more": a new clause
             if token.norm_ in self.words.negations:
                 return True
         return False
-
-    @property
-    def _negation_stops(self) -> frozenset[str]:
-        return self.words.clause_joiners | self.words.conditionals | {"until"}
 
     def question(self, start: int) -> bool:
         """The match's own clause asks: it ends in "?", or the sentence is a question that opens
@@ -329,9 +329,7 @@ class DocContext:
         if clause_end >= last or "?" in doc[clause_end].text:
             return True
         first_clause_end = self.clause(sent_start, sent_start + 1)[1]
-        return start < first_clause_end and (
-            not self.words.question_openers or doc[sent_start].norm_ in self.words.question_openers
-        )
+        return start < first_clause_end and doc[sent_start].norm_ in self.words.question_openers
 
     def conditional(self, start: int) -> bool:
         """True when the match sits inside an if-clause that has not yet closed with a comma."""

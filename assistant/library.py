@@ -72,6 +72,10 @@ CONTEXT_CLASSES = (
     "concessive",
     "next_sentence_offer",
     "hedge",
+    "non_route",
+    "help_request",
+    "question_opener",
+    "clause_joiner",
 )
 
 CONTEXTS = (
