@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 from .categories import CASE_SPAN_KEY, CASE_TYPES
 from .lexicon import Lexicon
 from .problems import Problem
-from .token_matcher import TokenMatcher, as_token_patterns
+from .token_matcher import TokenMatcher
 from .yaml_lines import line_of
 
 SIGNAL_SEPARATOR = "|"
@@ -307,7 +307,7 @@ class CaseTypeSignals:
         self.model = model
         self.matcher = TokenMatcher(nlp.vocab.strings)
         for signal in model.signals:
-            self.matcher.add(signal.key, as_token_patterns(nlp, signal.patterns))
+            self.matcher.add(signal.key, signal.patterns)
 
     def __call__(self, doc: Doc) -> Doc:
         doc.spans[CASE_SPAN_KEY] = [

@@ -36,7 +36,7 @@ from spacy.vocab import Vocab
 from .categories import DRAFT_CATEGORIES, PHRASE_CATEGORIES, SEVERITIES
 from .destinations import DESTINATIONS_FILE, DestinationMap, parse_destinations
 from .lexicon import LEXICON_FILE, Lexicon, parse_lexicon
-from .phrase_notation import NotationError, compile_pattern
+from .phrase_notation import NotationError, compile_pattern, tokenizer
 from .problems import LibraryError, Problem
 from .regex_safety import regex_problem
 from .token_matcher import check_pattern
@@ -239,16 +239,9 @@ def _token_pattern_problem(pattern: list) -> str | None:
 _STRICT: ContextVar[bool] = ContextVar("strict_library_checks", default=False)
 
 
-@lru_cache(maxsize=1)
-def _tokenizer():
-    import spacy
-
-    return spacy.blank("en").tokenizer
-
-
 @lru_cache(maxsize=4096)
 def _tokens_of(word: str) -> tuple[str, ...]:
-    return tuple(token.text for token in _tokenizer()(word))
+    return tuple(token.text for token in tokenizer()(word))
 
 
 def _is_attached_token(word: str) -> bool:

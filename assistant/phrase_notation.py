@@ -48,7 +48,8 @@ _CLITIC = re.compile(r"^(?:'[a-z]+|n't)$")
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():
+def tokenizer():
+    """spaCy's English tokenizer on its own, built once, for reading curated words."""
     import spacy
 
     return spacy.blank("en").tokenizer
@@ -64,7 +65,7 @@ def _pieces(word: str) -> tuple[str, ...]:
         # ('re, n't) is the token it becomes after its host word.
         return (word,)
     # Anything else (hyphens, digits, dots) is split by the real tokenizer, loaded only if needed.
-    return tuple(token.lower_ for token in _tokenizer()(word))
+    return tuple(token.lower_ for token in tokenizer()(word))
 
 
 def word_pieces(word: str) -> list[str]:

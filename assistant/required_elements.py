@@ -17,7 +17,7 @@ from .findings import Finding
 from .lexicon import Lexicon
 from .problems import Problem
 from .text import InputError
-from .token_matcher import TokenMatcher, as_token_patterns
+from .token_matcher import TokenMatcher
 from .yaml_lines import line_of
 
 APOLOGY_LEMMAS = frozenset(
@@ -50,7 +50,7 @@ class RequiredElements:
         if matcher is None:
             matcher = TokenMatcher(nlp.vocab.strings)
             for element in self.elements:
-                matcher.add(element.name, as_token_patterns(nlp, element.patterns))
+                matcher.add(element.name, element.patterns)
             self._matchers[id(nlp)] = matcher
         return matcher
 

@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 from spacy import attrs
 from spacy.lang.en.stop_words import STOP_WORDS
-from spacy.language import Language
 from spacy.strings import StringStore
 from spacy.tokens import Doc
 
@@ -204,18 +203,6 @@ def check_pattern(pattern: Sequence[dict]) -> str | None:
     except (PatternError, re.error) as exc:
         return str(exc)
     return None
-
-
-def as_token_patterns(nlp: Language, patterns: Iterable[str | Sequence[dict]]) -> list[list[dict]]:
-    """Plain phrases become lower-case token patterns, token for token (like PhraseMatcher(attr="LOWER"))."""
-    from .text import prepare_text
-
-    return [
-        [{"LOWER": token.lower_} for token in nlp.make_doc(prepare_text(p))]
-        if isinstance(p, str)
-        else list(p)
-        for p in patterns
-    ]
 
 
 class TokenMatcher:
