@@ -8,41 +8,36 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import os
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 
-from assistant.categories import SEVERITIES
-from assistant.compose import ComposeError, list_case_types, list_variants, render
-from assistant.curation import (
+from assistant.compose.render import ComposeError
+from assistant.core import resources
+from assistant.core.categories import DOCUMENT_RULE_PREFIXES, FAULTS, SEVERITIES
+from assistant.core.inputs import SourceError
+from assistant.core.problems import LibraryError
+from assistant.core.text import InputError
+from assistant.curation.edits import validate_library_edit, validate_template_edit
+from assistant.curation.false_positives import (
     CurationError,
-    SaveConflict,
     add_pending_pass_example,
-    save,
     sentence_around,
-    snapshot,
-    validate_library_edit,
-    validate_template_edit,
 )
-from assistant.drafts import apply_suggestion, count_rules, texts_from_upload
-from assistant.highlight import highlight_html
-from assistant.inputs import SourceError
-from assistant.library import LibraryError, collect, rule_files
-from assistant.pipeline import build_nlp, library_signature, resolve_rules_dir
-from assistant.readability import Targets
-from assistant.review import review
-from assistant.rule_tests import check_rule_examples
-from assistant.scan import scan
-from assistant.text import InputError
+from assistant.curation.saves import SaveConflict, save, snapshot
+from assistant.draft.readability import Targets
+from assistant.engine import Engine
+from assistant.evaluation.rule_examples import check_rule_examples
+from assistant.library.loader import collect, library_signature, rule_files
+from assistant.library.templates import list_case_types, list_variants
+from assistant.ui.drafts import apply_suggestion, count_rules, texts_from_upload
+from assistant.ui.highlight import highlight_html
 
 # Tests and shared deployments point the page at another library; the bundled one is the default.
-RULES_DIR = resolve_rules_dir(os.environ.get("REPLY_ASSISTANT_RULES_DIR") or None)
-TEMPLATES_DIR = Path(
-    os.environ.get("REPLY_ASSISTANT_TEMPLATES_DIR") or Path(__file__).parent / "templates"
-).resolve()
-FAULT_CHOICES = ["(usual for this case)", "company", "customer", "carrier", "unknown"]
+RULES_DIR = resources.rules_dir()
+TEMPLATES_DIR = resources.templates_dir()
+FAULT_CHOICES = ["(usual for this case)", *FAULTS]
 
 st.set_page_config(page_title="Reply Assistant", layout="wide")
 
@@ -70,9 +65,9 @@ for key, value in DEFAULTS.items():
 
 
 @st.cache_resource(show_spinner="Loading the phrase rules…")
-def pipeline(rules_dir: str, signature: tuple):
-    """One pipeline per saved state of the library: a curator's save builds a new one."""
-    return build_nlp(rules_dir)
+def engine_for(rules_dir: str, templates_dir: str, signature: tuple) -> Engine:
+    """One engine per saved state of the library: a curator's save builds a new one."""
+    return Engine.load(rules_dir, templates_dir)
 
 
 def digest_of(text: str) -> str:
@@ -101,7 +96,7 @@ def show_findings_list(text: str, findings, key_prefix: str, allow_actions: bool
                     on_click=use_suggestion,
                     args=(key_prefix, finding.start, finding.end, suggestion),
                 )
-            if not finding.rule.startswith(("readability.", "required.")):
+            if not finding.rule.startswith(DOCUMENT_RULE_PREFIXES):
                 st.button(
                     "Report false positive",
                     key=f"{key_prefix}_report_{number}",
@@ -180,13 +175,13 @@ if library_problems:
     st.error("The phrase-rule library has problems; fix them in the Library tab:")
     for problem in library_problems:
         st.code(str(problem), language=None)
-    nlp = None
+    engine = None
 else:
     try:
-        nlp = pipeline(str(RULES_DIR), library_signature(RULES_DIR))
+        engine = engine_for(str(RULES_DIR), str(TEMPLATES_DIR), library_signature(RULES_DIR))
     except LibraryError as exc:  # the files changed between the two reads
         st.error("; ".join(str(p) for p in exc.problems))
-        nlp = None
+        engine = None
 
 check_tab, compose_tab, library_tab = st.tabs(["Check a reply", "Compose", "Library"])
 with check_tab:
@@ -201,9 +196,9 @@ with message_column:
         placeholder="Paste the customer's message to spot threats…",
     )
     message = st.session_state.message
-    if nlp is not None and message.strip():
+    if engine is not None and message.strip():
         try:
-            scanned = scan(message, nlp=nlp)
+            scanned = engine.scan(message)
         except InputError as exc:
             st.error(str(exc))
         else:
@@ -251,9 +246,9 @@ with draft_column:
         (st.success if feedback[0] == "success" else st.error)(feedback[1])
         st.session_state.report_feedback = None
     draft = st.session_state.draft
-    if nlp is not None and draft.strip():
+    if engine is not None and draft.strip():
         try:
-            result = review(draft, nlp=nlp)
+            result = engine.review(draft)
         except InputError as exc:
             st.error(str(exc))
         else:
@@ -331,8 +326,11 @@ with compose_tab:
             for k, v in context.items()
             if not (k in ("company_name", "agent_name") and v is None)
         }
+        if engine is None:
+            state.compose_error = "The library has problems: fix them in the Library tab first."
+            return
         try:
-            composed = render(state.compose_case_type, context, templates_dir=TEMPLATES_DIR)
+            composed = engine.compose(state.compose_case_type, context)
         except ComposeError as exc:
             state.compose_error = str(exc)
             return
@@ -348,13 +346,11 @@ with compose_tab:
     for note in st.session_state.compose_notes:
         st.warning(note)
     composed_text = st.session_state.composed
-    if nlp is not None and composed_text.strip():
+    if engine is not None and composed_text.strip():
         try:
-            checked = review(
+            checked = engine.review(
                 composed_text,
                 st.session_state.compose_case_type,
-                nlp=nlp,
-                templates_dir=TEMPLATES_DIR,
                 fault=st.session_state.get("compose_checked_fault"),
             )
         except InputError as exc:
@@ -416,8 +412,8 @@ with library_tab:
 
     rule_ids = [r.id for r in library.rules]
     st.selectbox("Run a rule's examples", rule_ids, key="examples_rule")
-    if st.button("Run examples", key="examples_run") and nlp is not None:
-        outcomes = check_rule_examples(nlp, library.rule(st.session_state.examples_rule))
+    if st.button("Run examples", key="examples_run") and engine is not None:
+        outcomes = check_rule_examples(engine.nlp, library.rule(st.session_state.examples_rule))
         failed = [o for o in outcomes if not o.ok]
         (st.error if failed else st.success)(
             f"{len(outcomes) - len(failed)} passed, {len(failed)} failed"
@@ -508,10 +504,10 @@ with library_tab:
     )
     counts = dict(st.session_state.rule_counts)
     source = "the drafts checked in this session"
-    if upload is not None and nlp is not None:
+    if upload is not None and engine is not None:
         try:
             texts = texts_from_upload(upload.getvalue(), upload.name)
-            counts = dict(count_rules(review(text, nlp=nlp).findings for text in texts))
+            counts = dict(count_rules(engine.review(text).findings for text in texts))
             source = f"{len(texts)} drafts in {upload.name}"
         except (SourceError, InputError) as exc:
             st.error(str(exc))

@@ -124,9 +124,9 @@ def main() -> None:
 
     import spacy
 
-    from assistant.library import load_library
-    from assistant.pipeline import build_nlp
-    from assistant.review import review
+    from assistant.library.loader import load_library
+    from assistant.nlp.pipeline import build_nlp
+    from assistant.draft.review import review
 
     t0 = time.perf_counter()
     nlp = build_nlp()  # loads and validates the library, then assembles the pipeline
@@ -158,7 +158,7 @@ def main() -> None:
 
     messages = texts_of(MESSAGES)
     try:
-        from assistant.scan import scan
+        from assistant.message.scan import scan
     except ImportError:
         scan = None
     if messages and scan is not None:

@@ -7,15 +7,23 @@ from pathlib import Path
 import pytest
 from spacy.language import Language
 
-from assistant.destinations import DESTINATIONS_FILE
-from assistant.lexicon import LEXICON_FILE
-from assistant.library import DEFAULT_RULES_DIR
-from assistant.pipeline import get_nlp
+from assistant.core.resources import RULES_DIR_NAME, bundled
+from assistant.engine import Engine
+from assistant.library.destinations import DESTINATIONS_FILE
+from assistant.library.lexicon import LEXICON_FILE
+
+# The bundled library, whatever REPLY_ASSISTANT_RULES_DIR says: tests state what they run against.
+BUNDLED_RULES_DIR = bundled(RULES_DIR_NAME)
 
 
 @pytest.fixture(scope="session")
-def nlp() -> Language:
-    return get_nlp()
+def engine() -> Engine:
+    return Engine.load(BUNDLED_RULES_DIR, bundled("templates"))
+
+
+@pytest.fixture(scope="session")
+def nlp(engine: Engine) -> Language:
+    return engine.nlp
 
 
 # Library files every rule may rely on: the word classes and the destination map.
@@ -33,7 +41,7 @@ def rules_dir(tmp_path: Path) -> Callable[[dict[str, str]], Path]:
     def write(files: dict[str, str | None]) -> Path:
         root = tmp_path / "rules"
         shipped = {
-            name: (DEFAULT_RULES_DIR / name).read_text("utf-8") for name in SHARED_DATA_FILES
+            name: (BUNDLED_RULES_DIR / name).read_text("utf-8") for name in SHARED_DATA_FILES
         }
         files = {**shipped, **files}
         for name, text in files.items():

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from assistant.findings import Finding
-from assistant.highlight import highlight_html
-from assistant.library import load_library
-from assistant.pipeline import build_nlp
-from assistant.rule_tests import check_rule_examples
+from assistant.core.findings import Finding
+from assistant.evaluation.rule_examples import check_rule_examples
+from assistant.library.loader import load_library
+from assistant.nlp.pipeline import build_nlp
+from assistant.ui.highlight import highlight_html
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
@@ -170,7 +170,7 @@ def test_report_false_positive_adds_a_pending_pass_example(library_copy):
     library = load_library(rules)
     rule = library.rule("favour.lucky")
     assert "Honestly, you're lucky we still had one in the back." in rule.pending_pass_examples
-    assert all(outcome.ok for outcome in check_rule_examples(build_nlp(rules), rule))
+    assert all(outcome.ok for outcome in check_rule_examples(build_nlp(load_library(rules)), rule))
 
 
 def test_save_conflict_is_detected_and_nothing_overwritten(library_copy):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.categories import ALL_CATEGORIES, SEVERITIES
+from assistant.core.categories import ALL_CATEGORIES, SEVERITIES
 
 
 def run(

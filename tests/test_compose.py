@@ -10,18 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from assistant.categories import CASE_TYPES
-from assistant.compose import (
-    OPTIONAL_KEYS,
-    ComposeError,
+from assistant.compose.environment import template_problems
+from assistant.compose.render import OPTIONAL_KEYS, ComposeError, render
+from assistant.library.templates import (
     case_settings,
     list_case_types,
     list_variants,
-    render,
     sample_context,
-    template_problems,
 )
-from assistant.review import review
 
 TODAY = dt.date(2026, 11, 26)
 CASES = list_case_types()
@@ -31,8 +27,9 @@ DATE = re.compile(
 )
 
 
-def test_case_types_come_from_the_template_folders():
-    assert sorted(CASE_TYPES) == CASES
+def test_case_types_come_from_the_template_folders(engine):
+    assert engine.case_types() == CASES
+    assert sorted(engine.library.case_types.case_types) == CASES  # each has its scan signals
     for case_type in CASES:
         assert (Path("templates") / case_type / "sample.yml").exists()
 
@@ -101,7 +98,7 @@ def _policy_contexts(case_type: str):
 
 
 @pytest.mark.parametrize("case_type", CASES)
-def test_every_policy_combination_passes_its_own_check(nlp, case_type):
+def test_every_policy_combination_passes_its_own_check(engine, case_type):
     texts = {
         render(case_type, context, today=TODAY).text for context in _policy_contexts(case_type)
     }
@@ -109,7 +106,7 @@ def test_every_policy_combination_passes_its_own_check(nlp, case_type):
     for text in texts:
         problems = [
             f
-            for f in review(text, case_type, nlp=nlp).findings
+            for f in engine.review(text, case_type).findings
             if f.severity in ("warning", "error")
         ]
         assert not problems, f"{text}\n{[(f.rule, f.text) for f in problems]}"
@@ -120,7 +117,7 @@ def test_every_policy_combination_passes_its_own_check(nlp, case_type):
         text = render(case_type, context, today=TODAY).text
         problems = [
             f
-            for f in review(text, case_type, nlp=nlp, fault=context["fault"]).findings
+            for f in engine.review(text, case_type, fault=context["fault"]).findings
             if f.severity != "suggestion"
         ]
         assert not problems, f"{context}\n{text}\n{[(f.rule, f.text) for f in problems]}"
@@ -135,21 +132,21 @@ def test_a_threat_changes_nothing_in_the_reply(case_type):
     assert threatened.notes and not calm.notes
 
 
-def test_company_fault_case_has_ownership_remedy_and_a_dated_next_step(nlp):
+def test_company_fault_case_has_ownership_remedy_and_a_dated_next_step(engine):
     composed = render("wrong_item_or_short", sample_context("wrong_item_or_short"), today=TODAY)
     assert "that's our mistake" in composed.text
     assert "I've sent the correct" in composed.text
     assert DATE.search(composed.text.split("I'll email you")[1])
     required = [
         f
-        for f in review(composed.text, "wrong_item_or_short", nlp=nlp).findings
+        for f in engine.review(composed.text, "wrong_item_or_short").findings
         if f.category.startswith("missing")
     ]
     assert required == []
 
 
-def test_required_elements_are_reported_when_missing(nlp):
-    result = review("Sorry for the mix-up. Sorry again. So sorry.", "wrong_item_or_short", nlp=nlp)
+def test_required_elements_are_reported_when_missing(engine):
+    result = engine.review("Sorry for the mix-up. Sorry again. So sorry.", "wrong_item_or_short")
     assert {
         "missing_ownership",
         "missing_remedy",
@@ -157,7 +154,7 @@ def test_required_elements_are_reported_when_missing(nlp):
         "too_many_apologies",
     } <= set(result.labels)
     assert case_settings("wrong_item_or_short")["default_fault"] == "company"
-    customer_fault = review("I've redirected the parcel.", "wrong_address", nlp=nlp)
+    customer_fault = engine.review("I've redirected the parcel.", "wrong_address")
     assert "missing_ownership" not in customer_fault.labels
     assert "missing_next_step" in customer_fault.labels
 

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
-from assistant.context import DocContext
-from assistant.pipeline import checker_for
-from assistant.text import prepare_text
+from assistant.core.text import prepare_text
+from assistant.nlp.match_context import DocContext
+from assistant.nlp.pipeline import checker_for
 
 
 def context_of(nlp, text: str) -> tuple[DocContext, list[str]]:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from assistant.library import collect
-from assistant.pipeline import build_nlp
-from assistant.scan import scan
+from assistant.engine import Engine
+from assistant.library.loader import collect
 
 FRAME = """\
     family: frame
@@ -23,21 +22,21 @@ FRAME = """\
 """
 
 
-def categories_of(nlp, text: str) -> list[tuple[str, str]]:
-    return [(f.category, f.text) for f in scan(text, nlp=nlp).findings]
+def categories_of(engine, text: str) -> list[tuple[str, str]]:
+    return [(f.category, f.text) for f in engine.scan(text).findings]
 
 
 def test_the_destination_decides_the_category_one_finding_per_kind(rules_dir):
-    nlp = build_nlp(rules_dir({"message/frame.yml": FRAME}))
-    assert categories_of(nlp, "I will call my bank, and then the ombudsman.") == [
+    engine = Engine.load(rules_dir({"message/frame.yml": FRAME}))
+    assert categories_of(engine, "I will call my bank, and then the ombudsman.") == [
         ("chargeback_threat", "will call my bank"),
         ("other_threat", "will call my bank, and then the ombudsman"),
     ]
     # The longest destination wins where two start alike: the attorney general is a regulator.
-    assert categories_of(nlp, "I am going to write to the attorney general.") == [
+    assert categories_of(engine, "I am going to write to the attorney general.") == [
         ("other_threat", "going to write to the attorney general")
     ]
-    assert categories_of(nlp, "I called my bank. It will be fine.") == []
+    assert categories_of(engine, "I called my bank. It will be fine.") == []
 
 
 def test_a_destination_with_two_categories_is_refused(rules_dir):

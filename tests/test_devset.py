@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from assistant.categories import DRAFT_CATEGORIES, MESSAGE_CATEGORIES
+from assistant.core.categories import DRAFT_CATEGORIES, MESSAGE_CATEGORIES
 
 DATA = Path(__file__).parent / "data"
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.drafts import apply_suggestion, texts_from_upload
-from assistant.inputs import SourceError
+from assistant.core.inputs import SourceError
+from assistant.ui.drafts import apply_suggestion, texts_from_upload
 
 
 def test_uploads_read_jsonl_or_one_draft_per_line():

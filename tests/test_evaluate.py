@@ -12,8 +12,10 @@ from typing import Any
 
 import pytest
 
-from assistant.cli import main
-from assistant.evaluate import (
+from assistant.cli.main import main
+from assistant.core.findings import Finding
+from assistant.core.inputs import SourceError
+from assistant.evaluation.evaluate import (
     ALL,
     CHECK,
     TUNING,
@@ -30,8 +32,6 @@ from assistant.evaluate import (
     score_outcomes,
     score_variants,
 )
-from assistant.findings import Finding
-from assistant.inputs import SourceError
 
 LABELS = ("hollow_apology", "excuse_making", "threat")
 
@@ -534,7 +534,7 @@ def test_case_errors_hide_check_split_texts_by_default(tmp_path, capsys):
 
 
 def test_preselection_counts_only_suggestions_at_or_above_the_threshold():
-    from assistant.evaluate import Outcome, confidence_bins, preselection
+    from assistant.evaluation.evaluate import Outcome, confidence_bins, preselection
 
     def outcome(case: str | None, gold: str | None, confidence: float) -> Outcome:
         return Outcome({"text": "x", "case_type": gold}, (), frozenset(), case, confidence)

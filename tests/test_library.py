@@ -5,9 +5,15 @@ import sys
 
 import pytest
 
-from assistant.categories import DRAFT_CATEGORIES
-from assistant.library import DEFAULT_RULES_DIR, LibraryError, collect, load_library, rule_files
-from assistant.regex_safety import regex_problem
+from assistant.core.categories import DRAFT_CATEGORIES
+from assistant.core.resources import RULES_DIR_NAME, bundled
+from assistant.library.loader import (
+    LibraryError,
+    collect,
+    load_library,
+    rule_files,
+)
+from assistant.library.regex_safety import regex_problem
 
 
 def test_shipped_library_is_valid_and_covers_every_draft_category():
@@ -136,7 +142,7 @@ def test_flag_example_match_must_occur_in_text(rules_dir, valid_rule_text):
 
 
 def test_settings_files_are_not_read_as_rule_files():
-    names = {path.name for path in rule_files(DEFAULT_RULES_DIR)}
+    names = {path.name for path in rule_files(bundled(RULES_DIR_NAME))}
     assert "readability.yml" not in names
 
 

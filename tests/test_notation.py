@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.lexicon import Lexicon, WordClass, parse_lexicon
-from assistant.library import collect
-from assistant.phrase_notation import NotationError, compile_pattern, word_pieces
-from assistant.pipeline import build_nlp, checker_for, run
-from assistant.problems import Problem
+from assistant.core.problems import Problem
+from assistant.library.lexicon import Lexicon, WordClass, parse_lexicon
+from assistant.library.loader import collect, load_library
+from assistant.library.notation import NotationError, compile_pattern, word_pieces
+from assistant.nlp.pipeline import build_nlp, checker_for, run
 
 LEXICON = Lexicon(
     classes={
@@ -159,7 +159,7 @@ def test_notation_rule_matches_inflections_contractions_and_textspeak(rules_dir)
               pass: ["We can refund it."]
     """
     root = rules_dir({"draft/demo.yml": rule})
-    nlp = build_nlp(root)
+    nlp = build_nlp(load_library(root))
     checker = checker_for(nlp, "draft")
 
     def found(text: str) -> list[str]:

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import textstat
 
-from assistant.library import load_library
-from assistant.pipeline import run
-from assistant.readability import Targets, measure, syllables
-from assistant.syllable_table import load_table
+from assistant.draft.readability import Targets, measure, syllables
+from assistant.draft.syllables import load_table
+from assistant.library.loader import load_library
+from assistant.nlp.pipeline import run
 
 DEV = Path(__file__).parent / "data" / "dev_replies.jsonl"
 
@@ -49,8 +49,7 @@ def test_targets_come_from_the_library_file():
     assert targets.min_reading_ease > 0
 
 
-def test_dense_text_gets_reading_ease_and_grade_findings(nlp):
-    from assistant.review import review
+def test_dense_text_gets_reading_ease_and_grade_findings(engine):
 
     text = (
         "Notwithstanding the aforementioned circumstances, our organisational infrastructure necessitates "
@@ -59,5 +58,5 @@ def test_dense_text_gets_reading_ease_and_grade_findings(nlp):
         "irregularities identified subsequently. Correspondence regarding compensation eligibility determinations "
         "will be communicated electronically following comprehensive departmental evaluation."
     )
-    rules = {f.rule for f in review(text, nlp=nlp).findings}
+    rules = {f.rule for f in engine.review(text).findings}
     assert {"readability.reading-ease", "readability.grade"} <= rules

@@ -2,17 +2,16 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.review import review
-from assistant.text import MAX_TEXT_CHARS, InputError
+from assistant.core.text import MAX_TEXT_CHARS, InputError
 
 
-def rules_fired(text: str, nlp) -> set[str]:
-    return {finding.rule for finding in review(text, nlp=nlp).findings}
+def rules_fired(text: str, engine) -> set[str]:
+    return {finding.rule for finding in engine.review(text).findings}
 
 
-def test_offsets_point_into_the_original_text(nlp):
+def test_offsets_point_into_the_original_text(engine):
     text = "Hi Sam 👋, you should’ve read our email. We’re sorry for any inconvenience."
-    result = review(text, nlp=nlp)
+    result = engine.review(text)
     assert result.labels == ["blame_shifting", "hollow_apology"]
     for finding in result.findings:
         assert text[finding.start : finding.end] == finding.text
@@ -21,15 +20,15 @@ def test_offsets_point_into_the_original_text(nlp):
     assert "you should’ve read" in blame.message
 
 
-def test_labels_ignore_suggestions(nlp):
+def test_labels_ignore_suggestions(engine):
     long_sentence = " ".join(["The parcel"] + ["and the box"] * 20) + " arrived."
-    result = review(long_sentence, nlp=nlp)
+    result = engine.review(long_sentence)
     assert any(f.category == "readability" and f.severity == "suggestion" for f in result.findings)
     assert result.labels == []
 
 
-def test_result_object_has_the_contract_keys(nlp):
-    data = review("As a one-time courtesy, we have refunded the fee.", nlp=nlp).to_dict("R1")
+def test_result_object_has_the_contract_keys(engine):
+    data = engine.review("As a one-time courtesy, we have refunded the fee.").to_dict("R1")
     assert set(data) == {"id", "labels", "findings", "readability"}
     assert data["id"] == "R1"
     assert data["labels"] == ["youre_lucky"]
@@ -63,51 +62,51 @@ def test_result_object_has_the_contract_keys(nlp):
         ("Lucky you, Lisbon in June!", set()),
     ],
 )
-def test_hard_cases(nlp, text, expected):
-    assert rules_fired(text, nlp) == expected
+def test_hard_cases(engine, text, expected):
+    assert rules_fired(text, engine) == expected
 
 
-def test_empty_and_whitespace_give_a_valid_empty_result(nlp):
+def test_empty_and_whitespace_give_a_valid_empty_result(engine):
     for text in ("", "   \n\t "):
-        result = review(text, nlp=nlp)
+        result = engine.review(text)
         assert result.findings == ()
         assert result.readability.words == 0
 
 
-def test_html_emoji_and_right_to_left_text_are_checked_without_error(nlp):
+def test_html_emoji_and_right_to_left_text_are_checked_without_error(engine):
     html = "<p>Hi!</p><p>You should have read our <b>email</b>.</p><script>alert(1)</script>"
-    assert review(html, nlp=nlp).labels == ["blame_shifting"]
-    assert review("😀😀 🙏 thanks!! ✨", nlp=nlp).labels == []
+    assert engine.review(html).labels == ["blame_shifting"]
+    assert engine.review("😀😀 🙏 thanks!! ✨").labels == []
     rtl = "مرحبا، شكرا لتواصلك معنا. We're sorry for any inconvenience."
-    result = review(rtl, nlp=nlp)
+    result = engine.review(rtl)
     assert result.labels == ["hollow_apology"]
     assert all(rtl[f.start : f.end] == f.text for f in result.findings)
 
 
-def test_huge_text_gets_a_clear_error(nlp):
+def test_huge_text_gets_a_clear_error(engine):
     with pytest.raises(InputError, match="limit is"):
-        review("a" * (MAX_TEXT_CHARS + 1), nlp=nlp)
+        engine.review("a" * (MAX_TEXT_CHARS + 1))
 
 
-def test_nul_bytes_are_refused(nlp):
+def test_nul_bytes_are_refused(engine):
     with pytest.raises(InputError, match="binary"):
-        review("hello\x00world", nlp=nlp)
+        engine.review("hello\x00world")
 
 
-def test_non_string_is_refused(nlp):
+def test_non_string_is_refused(engine):
     with pytest.raises(InputError, match="must be a string"):
-        review(42, nlp=nlp)  # type: ignore[arg-type]
+        engine.review(42)  # type: ignore[arg-type]
 
 
-def test_long_draft_within_the_limit_is_checked(nlp):
+def test_long_draft_within_the_limit_is_checked(engine):
     text = "We're sorry for any inconvenience. " * 2500
-    result = review(text, nlp=nlp)
+    result = engine.review(text)
     assert len([f for f in result.findings if f.category == "hollow_apology"]) == 2500
 
 
-def test_textspeak_and_glued_punctuation_are_read_without_moving_offsets(nlp):
+def test_textspeak_and_glued_punctuation_are_read_without_moving_offsets(engine, nlp):
     text = "Thanks for waiting!We cannot refund this.we are unable to do anything more for u."
-    result = review(text, nlp=nlp)
+    result = engine.review(text)
     assert "stonewalling" in result.labels
     for finding in result.findings:
         assert text[finding.start : finding.end] == finding.text
@@ -119,7 +118,7 @@ def test_textspeak_and_glued_punctuation_are_read_without_moving_offsets(nlp):
 
 
 def test_a_double_quote_typed_for_an_apostrophe_reads_as_one():
-    from assistant.text import prepare_text
+    from assistant.core.text import prepare_text
 
     assert prepare_text('I"ll call, we don"t know, she said "stop".') == (
         "I'll call, we don't know, she said \"stop\"."

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from assistant.library import load_library
-from assistant.rule_tests import check_case_type_examples, check_rule_examples, uncovered_patterns
+from assistant.evaluation.rule_examples import (
+    check_case_type_examples,
+    check_rule_examples,
+    uncovered_patterns,
+)
+from assistant.library.loader import load_library
 
 LIBRARY = load_library()
 RULES = LIBRARY.rules
@@ -26,15 +30,15 @@ def test_every_pattern_is_exercised_by_a_flag_example(nlp, rule):
 @pytest.mark.parametrize(
     "case_type", sorted(LIBRARY.case_types.examples), ids=lambda c: f"case_type.{c}"
 )
-def test_case_type_examples(nlp, case_type):
+def test_case_type_examples(engine, case_type):
     only = type(LIBRARY.case_types)(examples={case_type: LIBRARY.case_types.examples[case_type]})
-    failures = [str(outcome) for outcome in check_case_type_examples(nlp, only) if not outcome.ok]
+    failures = [str(outcome) for outcome in check_case_type_examples(engine, only) if not outcome.ok]
     assert not failures, "\n".join(failures)
 
 
-def test_no_case_examples(nlp):
+def test_no_case_examples(engine):
     only = type(LIBRARY.case_types)(no_case_examples=LIBRARY.case_types.no_case_examples)
-    outcomes = check_case_type_examples(nlp, only)
+    outcomes = check_case_type_examples(engine, only)
     assert outcomes, "case_types.yml lists no praise or chit-chat examples"
     failures = [str(outcome) for outcome in outcomes if not outcome.ok]
     assert not failures, "\n".join(failures)

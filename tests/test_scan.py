@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from assistant.categories import CASE_TYPES, MESSAGE_CATEGORIES
-from assistant.library import collect
-from assistant.scan import scan
+import assistant
+from assistant.core.categories import MESSAGE_CATEGORIES
+from assistant.library.loader import collect, load_library
 
 SCAN_KEYS = {
     "id",
@@ -42,44 +42,45 @@ SCAN_KEYS = {
         ("I'll definitely leave a 5-star review, you were great!", []),
     ],
 )
-def test_threat_labels(nlp, text, labels):
-    assert scan(text, nlp=nlp).labels == labels
+def test_threat_labels(engine, text, labels):
+    assert engine.scan(text).labels == labels
 
 
-def test_legal_threat_routes_to_a_human_with_guidance(nlp):
-    result = scan("Fix this by Friday or my solicitor will be in touch.", nlp=nlp)
+def test_legal_threat_routes_to_a_human_with_guidance(engine):
+    result = engine.scan("Fix this by Friday or my solicitor will be in touch.")
     assert result.labels == ["legal_threat"]
     assert result.route == "human"
     assert any("Answer as if the threat were not there" in line for line in result.guidance)
     assert any("human" in line for line in result.guidance)
 
 
-def test_no_threat_means_no_guidance(nlp):
-    result = scan("Thanks so much, the parcel arrived today!", nlp=nlp)
+def test_no_threat_means_no_guidance(engine):
+    result = engine.scan("Thanks so much, the parcel arrived today!")
     assert result.labels == [] and result.guidance == () and result.route is None
 
 
-def test_case_type_with_confidence_and_evidence(nlp):
-    result = scan("Tracking says delivered but there is nothing on my doorstep.", nlp=nlp)
+def test_case_type_with_confidence_and_evidence(engine):
+    result = engine.scan("Tracking says delivered but there is nothing on my doorstep.")
     assert result.case_type == "not_received_delivered"
     assert 0 < result.case.confidence <= 1
     assert any("delivered" in word.lower() for word in result.case.evidence)
-    assert scan("Happy new year to the whole team!", nlp=nlp).case_type is None
+    assert engine.scan("Happy new year to the whole team!").case_type is None
 
 
-def test_threat_words_do_not_decide_the_case_type(nlp):
-    result = scan(
-        "The lamp arrived smashed. Replace it or I'll dispute the charge with my bank.", nlp=nlp
+def test_threat_words_do_not_decide_the_case_type(engine):
+    result = engine.scan(
+        "The lamp arrived smashed. Replace it or I'll dispute the charge with my bank."
     )
     assert result.labels == ["chargeback_threat"]
     assert result.case_type == "defective_or_damaged"
 
 
-def test_every_case_type_has_signals_and_examples():
+def test_every_case_type_has_signals_and_examples(engine):
     library, problems = collect()
     assert problems == []
-    assert set(library.case_types.examples) == set(CASE_TYPES)
-    assert {signal.case_type for signal in library.case_types.signals} == set(CASE_TYPES)
+    case_types = set(engine.case_types())
+    assert set(library.case_types.examples) == case_types
+    assert {signal.case_type for signal in library.case_types.signals} == case_types
 
 
 def test_shipped_message_rules_cover_every_threat_category():
@@ -167,8 +168,8 @@ def test_scan_text_output_and_fail_on():
     ],
     ids=["greeting", "hello there", "thanks", "praise", "bare legal threat", "bare social threat"],
 )
-def test_no_case_without_a_complaint(nlp, text):
-    result = scan(text, nlp=nlp)
+def test_no_case_without_a_complaint(engine, nlp, text):
+    result = engine.scan(text)
     assert result.case_type is None, result.case
     assert result.case.evidence == ()
     assert not nlp.get_pipe("case_type_signals").model.preselects(result.case)
@@ -183,8 +184,8 @@ def test_no_case_without_a_complaint(nlp, text):
     ],
     ids=["insurance claim denial", "app bug", "rude staff"],
 )
-def test_a_complaint_without_a_template_of_its_own_is_other(nlp, text):
-    result = scan(text, nlp=nlp)
+def test_a_complaint_without_a_template_of_its_own_is_other(engine, text):
+    result = engine.scan(text)
     assert result.case_type == "other"
     assert result.case.evidence
 
@@ -201,29 +202,28 @@ def test_a_complaint_without_a_template_of_its_own_is_other(nlp, text):
         ("How do I cancel my membership before it renews?", "subscription_or_cancellation"),
     ],
 )
-def test_a_specific_type_needs_its_own_evidence(nlp, text, case_type):
-    result = scan(text, nlp=nlp)
+def test_a_specific_type_needs_its_own_evidence(engine, text, case_type):
+    result = engine.scan(text)
     assert result.case_type == case_type
     assert result.case.evidence
     # The evidence shown to the agent is never function words alone ("as", "but", "we had").
-    from assistant.case_types import FUNCTION_WORDS
+    from assistant.library.case_types import FUNCTION_WORDS
 
     for shown in result.case.evidence:
         assert any(word not in FUNCTION_WORDS for word in shown.lower().split()), shown
 
 
-def test_a_weak_cue_alone_is_no_specific_type(nlp):
+def test_a_weak_cue_alone_is_no_specific_type(engine):
     # "refund" is weak billing evidence: with nothing else it is a complaint, not a billing case.
-    result = scan("Useless service, I just want a refund.", nlp=nlp)
+    result = engine.scan("Useless service, I just want a refund.")
     assert result.case_type == "other"
 
 
 def test_no_classifier_and_no_training_file():
-    from assistant.library import load_library
-
     library = load_library()
     assert not hasattr(library.case_types, "training")
-    assert not (Path(library.rules_dir).parent / "assistant" / "case_model.py").exists()
+    package = Path(assistant.__file__).parent
+    assert not list(package.rglob("case_model.py"))
 
 
 CASE_FILE = """\
@@ -261,10 +261,10 @@ def test_unknown_keys_and_function_word_signals_are_named(rules_dir, valid_rule_
     assert "other: signals[0].patterns[0]: 'but we had' can match function words only" in shown
 
 
-def test_confidence_decides_preselection(nlp):
+def test_confidence_decides_preselection(engine, nlp):
     model = nlp.get_pipe("case_type_signals").model
-    sure = scan("Tracking says delivered but there is nothing on my doorstep.", nlp=nlp).case
+    sure = engine.scan("Tracking says delivered but there is nothing on my doorstep.").case
     assert model.preselects(sure) and sure.confidence >= model.preselect_confidence
     # Two strong cues of different case types: a suggestion, not a preselection.
-    torn = scan("The parcel is a week late and the lamp inside arrived smashed.", nlp=nlp).case
+    torn = engine.scan("The parcel is a week late and the lamp inside arrived smashed.").case
     assert torn.case_type is not None and not model.preselects(torn)

@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 from spacy.matcher import Matcher
 
-from assistant.library import load_library
-from assistant.pipeline import run
-from assistant.token_matcher import TokenMatcher, check_pattern, without_leading_optionals
+from assistant.library.loader import load_library
+from assistant.nlp.pipeline import run
+from assistant.nlp.token_matcher import TokenMatcher, check_pattern, without_leading_optionals
 
 DEV = Path(__file__).parent / "data" / "dev_replies.jsonl"
 

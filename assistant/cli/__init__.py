@@ -1,0 +1,1 @@
+"""The terminal interface: argument parsing, commands and terminal output."""

@@ -1,0 +1,1 @@
+"""Composing a reply from sandboxed Jinja templates for a case type."""

@@ -1,0 +1,212 @@
+"""Compose a reply from the Jinja templates of a case type (templates/<case_type>/).
+
+Templates are plain text written by curators, so they run in a SandboxedEnvironment (no reach into
+Python internals) with StrictUndefined (a missing variable fails loudly, naming itself). Each case
+folder holds `reply.txt` (the whole reply, built from parts), its parts and their variants
+(`apology.txt`, `apology.warm.txt`, …), `case.yml` (policy settings: default fault, order-value
+thresholds, days to the next update) and `sample.yml` (a context for tests and the page preview).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from jinja2 import TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
+
+from assistant.compose.environment import environment, long_date, money
+from assistant.core import resources
+from assistant.core.categories import FAULTS
+from assistant.library.templates import (
+    DEFAULT_VARIANT,
+    REPLY_TEMPLATE,
+    case_settings,
+    list_case_types,
+    list_variants,
+)
+
+# The contract's context keys (contract.md), with their types. Templates may add optional keys.
+REQUIRED_KEYS = ("company_name", "agent_name")
+OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
+    "customer_name": (str,),
+    "order_number": (str, int),
+    "item": (str,),
+    "quantity": (int,),
+    "amount": (int, float),
+    "currency": (str,),
+    "order_value": (int, float),
+    "fault": (str,),
+    "high_value_customer": (bool,),
+    "deadline": (str, dt.date),
+    "repeat_contact": (bool,),
+    "prior_claims": (bool,),
+    "threat_present": (bool,),
+    "next_update": (str, dt.date),
+    "variant": (str,),
+}
+BOOLEAN_KEYS = ("high_value_customer", "repeat_contact", "prior_claims", "threat_present")
+DATE_KEYS = ("deadline", "next_update")
+
+
+class ComposeError(ValueError):
+    """A reply that cannot be composed, with a message that names the variable or template."""
+
+
+@dataclass(frozen=True)
+class Composed:
+    case_type: str
+    text: str
+    notes: tuple[str, ...] = ()
+    unknown_keys: tuple[str, ...] = ()
+    context: dict[str, Any] = field(default_factory=dict)
+
+
+def _add_business_days(start: dt.date, days: int) -> dt.date:
+    current = start
+    added = 0
+    while added < days:
+        current += dt.timedelta(days=1)
+        if current.weekday() < 5:
+            added += 1
+    return current
+
+
+def _parse_date(key: str, value: object) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ComposeError(
+            f"context key '{key}': {value!r} is not an ISO date (YYYY-MM-DD)"
+        ) from None
+
+
+def prepare_context(
+    case_type: str,
+    context: Mapping[str, Any],
+    templates_dir: str | Path | None = None,
+    today: dt.date | None = None,
+) -> tuple[dict[str, Any], list[str]]:
+    """Checked, completed context: typed values, policy flags derived from case.yml, dates formatted."""
+    settings = case_settings(case_type, templates_dir)
+    unknown = sorted(
+        set(context) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS) - set(settings.get("extra_keys", []))
+    )
+    values: dict[str, Any] = {}
+    for key, value in context.items():
+        expected = OPTIONAL_KEYS.get(key)
+        if value is None or expected is None:
+            values[key] = value
+            continue
+        if key in BOOLEAN_KEYS and not isinstance(value, bool):
+            raise ComposeError(f"context key '{key}': expected true or false, got {value!r}")
+        if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
+            names = " or ".join(t.__name__ for t in expected)
+            raise ComposeError(f"context key '{key}': expected {names}, got {value!r}")
+        values[key] = value
+    for key in REQUIRED_KEYS:
+        if key in values and not isinstance(values[key], str):
+            raise ComposeError(f"context key '{key}': expected a string, got {values[key]!r}")
+
+    # Every contract key is defined (None when not given), so templates test `{% if item %}`;
+    # a required key stays undefined when missing, so StrictUndefined names it.
+    full: dict[str, Any] = {key: None for key in OPTIONAL_KEYS}
+    full.update(values)
+    full["fault"] = full["fault"] or settings.get("default_fault", "unknown")
+    if full["fault"] not in FAULTS:
+        raise ComposeError(
+            f"context key 'fault': must be one of {', '.join(FAULTS)}, got {full['fault']!r}"
+        )
+    for key in BOOLEAN_KEYS:
+        full[key] = bool(full[key])
+    full["variant"] = full["variant"] or DEFAULT_VARIANT
+    today = today or dt.date.today()
+    deadline = _parse_date("deadline", full["deadline"]) if full["deadline"] else None
+    next_update = (
+        _parse_date("next_update", full["next_update"])
+        if full["next_update"]
+        else _add_business_days(today, int(settings.get("next_update_business_days", 2)))
+    )
+    order_value = full["order_value"]
+    full.update(
+        case_type=case_type,
+        today=today,
+        deadline_date=long_date(deadline) if deadline else None,
+        days_to_deadline=(deadline - today).days if deadline else None,
+        next_update_date=long_date(next_update),
+        small_order=order_value is not None and order_value < settings.get("small_order_below", 50),
+        large_order=order_value is not None
+        and order_value >= settings.get("large_order_from", 250),
+        order_ref=f"order {full['order_number']}" if full["order_number"] else "your order",
+        item_name=f"your {full['item']}" if full["item"] else "your order",
+        money_amount=money(full["amount"], full["currency"])
+        if full["amount"] is not None
+        else None,
+    )
+    return full, unknown
+
+
+def render(
+    case_type: str,
+    context: Mapping[str, Any],
+    *,
+    templates_dir: str | Path | None = None,
+    today: dt.date | None = None,
+    environment_override: SandboxedEnvironment | None = None,
+) -> Composed:
+    """Render the reply for case_type. Raises ComposeError naming what is wrong.
+
+    `environment_override` renders with unsaved template edits (the page validates before saving).
+    """
+    root = resources.templates_dir(templates_dir)
+    known = list_case_types(root)
+    if case_type not in known:
+        raise ComposeError(f"unknown case type {case_type!r}; known: {', '.join(known)}")
+    values, unknown = prepare_context(case_type, context, root, today)
+    if values["variant"] not in list_variants(case_type, root):
+        raise ComposeError(
+            f"unknown variant {values['variant']!r}; known: {', '.join(list_variants(case_type, root))}"
+        )
+    env = environment_override or environment(str(root))
+    try:
+        text = env.get_template(f"{case_type}/{REPLY_TEMPLATE}").render(values)
+    except UndefinedError as exc:
+        name = _undefined_name(exc)
+        if name in REQUIRED_KEYS:
+            raise ComposeError(f"missing required variable '{name}'") from None
+        raise ComposeError(f"template {case_type}/{REPLY_TEMPLATE}: {exc.message}") from None
+    except SecurityError as exc:
+        raise ComposeError(f"template refused: {exc}") from None
+    except TemplateError as exc:
+        raise ComposeError(f"template {case_type}/{REPLY_TEMPLATE}: {exc}") from None
+    notes = []
+    if values["threat_present"]:
+        # Routing only: the reply itself is the one the customer would get without the threat.
+        notes.append(
+            "A threat was detected: log it and route as guidance says; the remedy stays the standard one."
+        )
+    return Composed(case_type, _tidy(text), tuple(notes), tuple(unknown), values)
+
+
+def _undefined_name(exc: UndefinedError) -> str:
+    found = re.search(r"'([^']+)' is undefined", exc.message or "")
+    return found.group(1) if found else ""
+
+
+def _tidy(text: str) -> str:
+    """Collapse the blank lines that optional parts leave behind, and trailing spaces."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    tidy: list[str] = []
+    for line in lines:
+        if not line and tidy and not tidy[-1]:
+            continue
+        tidy.append(line)
+    return "\n".join(tidy) + "\n"
+
+

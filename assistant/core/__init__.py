@@ -1,0 +1,1 @@
+"""Names, records and text rules every layer shares; imports nothing else of the package."""

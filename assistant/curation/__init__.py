@@ -1,0 +1,1 @@
+"""Curators edit the library: validated edits, atomic saves, reported false positives."""

@@ -1,0 +1,1 @@
+"""Checking an agent draft: review(), readability and required elements."""

@@ -1,0 +1,114 @@
+"""Engine: the library and the pipeline built from it, once. The CLI, the page and the API share it.
+
+An engine is immutable: a curator's save makes a new one (`shared_engine` keys its cache on the
+library's file signature), so a check never runs against half of an old library and half of a new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2.sandbox import SandboxedEnvironment
+
+from assistant.compose.render import Composed, render
+from assistant.core import resources
+from assistant.core.categories import FAULTS
+from assistant.core.text import InputError, validate_text
+from assistant.draft.readability import Targets
+from assistant.draft.required_elements import RequiredElementCheck
+from assistant.draft.review import RequiredFor, Review, review
+from assistant.library.loader import Library, library_signature, load_library
+from assistant.library.templates import case_settings, list_case_types
+from assistant.message.scan import ScanResult, scan
+from assistant.nlp.pipeline import build_nlp
+
+
+class Engine:
+    def __init__(self, library: Library, templates_dir: str | Path | None = None):
+        self.library = library
+        self.templates_dir = resources.templates_dir(templates_dir)
+        self.nlp = build_nlp(library)
+        self.targets = Targets.from_settings(library.readability)
+
+    @classmethod
+    def load(
+        cls, rules_dir: str | Path | None = None, templates_dir: str | Path | None = None
+    ) -> Engine:
+        """Raises LibraryError naming every problem of a broken library."""
+        return cls(load_library(rules_dir, templates_dir), templates_dir)
+
+    @property
+    def rules_dir(self) -> Path:
+        return self.library.rules_dir
+
+    def case_types(self) -> list[str]:
+        return list_case_types(self.templates_dir)
+
+    @cached_property
+    def _required_check(self) -> RequiredElementCheck:
+        # Built on first use: only checks with a case type need it.
+        return RequiredElementCheck(self.nlp, self.library.required)
+
+    def review(
+        self, text: str, case_type: str | None = None, *, fault: str | None = None
+    ) -> Review:
+        """Check an agent draft; with a case type, also the elements its reply needs.
+
+        Raises InputError for text that cannot be checked, an unknown case type or fault."""
+        text = validate_text(text)
+        required = None if case_type is None else self._required_for(case_type, fault)
+        return review(text, nlp=self.nlp, targets=self.targets, required=required)
+
+    def _required_for(self, case_type: str, fault: str | None) -> RequiredFor:
+        known = self.case_types()
+        if case_type not in known:
+            raise InputError(f"unknown case type {case_type!r}; known: {', '.join(known)}")
+        if fault is not None and fault not in FAULTS:
+            raise InputError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
+        settings = case_settings(case_type, self.templates_dir)
+        fault = fault or settings.get("check_fault") or settings.get("default_fault", "unknown")
+        return RequiredFor(case_type, fault, self._required_check)
+
+    def scan(self, text: str) -> ScanResult:
+        """Read a customer's message. Raises InputError for text that cannot be read."""
+        return scan(
+            text,
+            nlp=self.nlp,
+            case_types=self.library.case_types,
+            guidance=self.library.guidance,
+        )
+
+    def compose(
+        self,
+        case_type: str,
+        context: Mapping[str, Any],
+        *,
+        today: dt.date | None = None,
+        environment_override: SandboxedEnvironment | None = None,
+    ) -> Composed:
+        """Render the reply for case_type. Raises ComposeError naming what is wrong."""
+        return render(
+            case_type,
+            context,
+            templates_dir=self.templates_dir,
+            today=today,
+            environment_override=environment_override,
+        )
+
+
+def shared_engine(
+    rules_dir: str | Path | None = None, templates_dir: str | Path | None = None
+) -> Engine:
+    """One engine per saved state of the library, rebuilt only when one of its files changes."""
+    rules = resources.rules_dir(rules_dir)
+    templates = resources.templates_dir(templates_dir)
+    return _engine(str(rules), str(templates), library_signature(rules))
+
+
+@lru_cache(maxsize=4)
+def _engine(rules_dir: str, templates_dir: str, signature: tuple) -> Engine:
+    return Engine.load(rules_dir, templates_dir)

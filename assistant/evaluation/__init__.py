@@ -1,0 +1,1 @@
+"""Quality on labelled JSONL, and the rule examples that run as tests."""

@@ -1,0 +1,266 @@
+"""Load and validate the whole library: rule files plus the settings files beside them.
+
+`collect()` loads everything that loads and lists every problem; `load_library()` refuses a
+library with any problem, so a broken library is never half-used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from assistant.core import resources
+from assistant.core.problems import LibraryError, Problem
+from assistant.library.case_types import CaseTypeModel, parse_case_types
+from assistant.library.destinations import DESTINATIONS_FILE, DestinationMap, parse_destinations
+from assistant.library.guidance import Guidance, parse_guidance
+from assistant.library.lexicon import LEXICON_FILE, Lexicon, parse_lexicon
+from assistant.library.patterns import strict_checks
+from assistant.library.required_elements import RequiredElements, parse_required_elements
+from assistant.library.rules import Rule, parse_rule_text
+from assistant.library.templates import list_case_types
+from assistant.library.yaml_lines import load_yaml, yaml_error_line, yaml_error_text
+
+# Settings files that live beside the rule families but are not rule files.
+SETTINGS_FILES = frozenset(
+    {
+        "readability.yml",
+        "case_types.yml",
+        "guidance.yml",
+        "required_elements.yml",
+        LEXICON_FILE,
+        DESTINATIONS_FILE,
+    }
+)
+# Word classes the context checks read (context.py); a library without them cannot be checked.
+CONTEXT_CLASSES = (
+    "negator",
+    "conditional",
+    "condition_word",
+    "reporting_verb",
+    "reporter",
+    "non_reporter",
+    "report_link",
+    "remedy_verb",
+    "route_turn",
+    "route_word",
+    "route_opener",
+    "concessive",
+    "next_sentence_offer",
+    "hedge",
+    "non_route",
+    "help_request",
+    "question_opener",
+    "clause_joiner",
+)
+
+
+@dataclass(frozen=True)
+class Library:
+    rules: tuple[Rule, ...]
+    rules_dir: Path
+    lexicon: Lexicon = field(default_factory=Lexicon)
+    destinations: DestinationMap = field(default_factory=DestinationMap)
+    readability: dict[str, Any] = field(default_factory=dict)
+    case_types: CaseTypeModel = field(default_factory=CaseTypeModel)
+    guidance: Guidance = field(default_factory=Guidance)
+    required: RequiredElements = field(default_factory=RequiredElements)
+
+    def rule(self, rule_id: str) -> Rule:
+        return self._by_id[rule_id]
+
+    @property
+    def _by_id(self) -> dict[str, Rule]:
+        by_id = self.__dict__.get("_by_id_cache")
+        if by_id is None:
+            by_id = {rule.id: rule for rule in self.rules}
+            object.__setattr__(self, "_by_id_cache", by_id)
+        return by_id
+
+    def rules_for(self, kind: str) -> tuple[Rule, ...]:
+        return tuple(rule for rule in self.rules if rule.kind == kind)
+
+
+def rule_files(rules_dir: Path) -> list[Path]:
+    """Every rule-family file under rules_dir, in a stable order."""
+    return sorted(
+        path
+        for path in rules_dir.rglob("*.yml")
+        if not (path.parent == rules_dir and path.name in SETTINGS_FILES)
+    )
+
+
+def display_path(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _read_text(
+    path: Path, shown: str, overrides: Mapping[Path, str] | None = None
+) -> tuple[str | None, Problem | None]:
+    if overrides and path.resolve() in overrides:
+        return overrides[path.resolve()], None
+    try:
+        return path.read_text(encoding="utf-8"), None
+    except UnicodeDecodeError as exc:
+        return None, Problem(shown, "(file)", "encoding", f"not valid UTF-8 at byte {exc.start}")
+    except OSError as exc:
+        return None, Problem(shown, "(file)", "(file)", f"cannot read: {exc.strerror}")
+
+
+def _settings(
+    rules_dir: Path, name: str, problems: list[Problem], overrides: Mapping[Path, str] | None = None
+) -> dict[str, Any]:
+    path = rules_dir / name
+    if not path.exists():
+        return {}
+    shown = display_path(path)
+    text, problem = _read_text(path, shown, overrides)
+    if problem:
+        problems.append(problem)
+        return {}
+    try:
+        data = load_yaml(text or "")
+    except yaml.YAMLError as exc:
+        problems.append(
+            Problem(shown, "(file)", "yaml", yaml_error_text(exc), yaml_error_line(exc))
+        )
+        return {}
+    if not isinstance(data, dict):
+        problems.append(Problem(shown, "(file)", "(file)", "must be a mapping"))
+        return {}
+    return data
+
+
+def collect(
+    rules_dir: str | Path | None = None,
+    overrides: Mapping[Path, str] | None = None,
+    strict: bool = False,
+    templates_dir: str | Path | None = None,
+) -> tuple[Library, list[Problem]]:
+    """`templates_dir` is where the case types live (the bundled templates by default): the
+    case-type settings are checked against its folders."""
+    with strict_checks(strict):
+        return _collect(rules_dir, overrides, templates_dir)
+
+
+def _collect(
+    rules_dir: str | Path | None,
+    overrides: Mapping[Path, str] | None,
+    templates_dir: str | Path | None,
+) -> tuple[Library, list[Problem]]:
+    """Load everything that loads, and list every problem; never raises for bad content.
+
+    `overrides` maps resolved file paths to unsaved text (a curator's edit), so an edit is
+    validated against the whole library before it is written.
+    """
+    rules_dir = resources.rules_dir(rules_dir)
+    overrides = {Path(path).resolve(): text for path, text in (overrides or {}).items()}
+    problems: list[Problem] = []
+    if not rules_dir.is_dir():
+        problems.append(
+            Problem(display_path(rules_dir), "(library)", "rules-dir", "not a directory")
+        )
+        return Library((), rules_dir), problems
+    lexicon = parse_lexicon(
+        _settings(rules_dir, LEXICON_FILE, problems, overrides),
+        display_path(rules_dir / LEXICON_FILE),
+        problems,
+        required=CONTEXT_CLASSES,
+    )
+    rules: list[Rule] = []
+    first_seen: dict[str, Rule] = {}
+    for path in rule_files(rules_dir):
+        shown = display_path(path)
+        text, problem = _read_text(path, shown, overrides)
+        if problem:
+            problems.append(problem)
+            continue
+        file_rules, file_problems = parse_rule_text(text or "", shown, lexicon)
+        problems.extend(file_problems)
+        for rule in file_rules:
+            earlier = first_seen.get(rule.id)
+            if earlier is not None:
+                problems.append(
+                    Problem(
+                        shown,
+                        rule.id,
+                        "id",
+                        f"duplicate id, first defined in {earlier.path} (line {earlier.line})",
+                        rule.line,
+                    )
+                )
+                continue
+            first_seen[rule.id] = rule
+            rules.append(rule)
+    if not rules and not problems:
+        problems.append(
+            Problem(display_path(rules_dir), "(library)", "rules", "no rule files found")
+        )
+    destinations = parse_destinations(
+        _settings(rules_dir, DESTINATIONS_FILE, problems, overrides),
+        display_path(rules_dir / DESTINATIONS_FILE),
+        problems,
+        lexicon,
+    )
+    for rule in rules:
+        if rule.by_destination and not destinations:
+            problems.append(
+                Problem(
+                    rule.path,
+                    rule.id,
+                    "by_destination",
+                    f"needs {DESTINATIONS_FILE} beside the rule files (category by destination)",
+                    rule.line,
+                )
+            )
+    library = Library(
+        tuple(rules),
+        rules_dir,
+        lexicon=lexicon,
+        destinations=destinations,
+        readability=_settings(rules_dir, "readability.yml", problems, overrides),
+        case_types=parse_case_types(
+            _settings(rules_dir, "case_types.yml", problems, overrides),
+            display_path(rules_dir / "case_types.yml"),
+            problems,
+            lexicon,
+            known=list_case_types(templates_dir),
+        ),
+        guidance=parse_guidance(
+            _settings(rules_dir, "guidance.yml", problems, overrides),
+            display_path(rules_dir / "guidance.yml"),
+            problems,
+        ),
+        required=parse_required_elements(
+            _settings(rules_dir, "required_elements.yml", problems, overrides),
+            display_path(rules_dir / "required_elements.yml"),
+            problems,
+            lexicon,
+        ),
+    )
+    return library, problems
+
+
+def load_library(
+    rules_dir: str | Path | None = None, templates_dir: str | Path | None = None
+) -> Library:
+    """The library, or LibraryError naming every problem: a broken library is never half-used."""
+    library, problems = collect(rules_dir, templates_dir=templates_dir)
+    if problems:
+        raise LibraryError(problems)
+    return library
+
+
+def library_signature(rules_dir: str | Path | None = None) -> tuple[tuple[str, int, int], ...]:
+    """Changes whenever a curator saves a file of the library: the cache key of anything built
+    from it, so an edited library is never served stale."""
+    root = resources.rules_dir(rules_dir)
+    paths = [*rule_files(root), *sorted(root.glob("*.yml"))] if root.is_dir() else []
+    return tuple((str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in paths)

@@ -1,0 +1,108 @@
+"""The token-pattern language the matcher runs: spaCy's Matcher patterns, restricted to a subset.
+
+Text attributes (ORTH, TEXT, LOWER, NORM, LEMMA, SHAPE) as a value or with IN / NOT_IN / REGEX,
+the IS_* and LIKE_* flags, and the OP quantifiers. The library validates curated patterns against
+it; the matcher (nlp/token_matcher.py) compiles them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from spacy import attrs
+
+TEXT_ATTRS = {
+    "ORTH": attrs.ORTH,
+    "TEXT": attrs.ORTH,
+    "LOWER": attrs.LOWER,
+    "NORM": attrs.NORM,
+    "LEMMA": attrs.LEMMA,
+    "SHAPE": attrs.SHAPE,
+}
+FLAG_ATTRS = {
+    name: getattr(attrs, name)
+    for name in (
+        "IS_ALPHA",
+        "IS_ASCII",
+        "IS_DIGIT",
+        "IS_LOWER",
+        "IS_UPPER",
+        "IS_TITLE",
+        "IS_PUNCT",
+        "IS_SPACE",
+        "IS_STOP",
+        "LIKE_NUM",
+        "LIKE_URL",
+        "LIKE_EMAIL",
+        "IS_CURRENCY",
+        "IS_QUOTE",
+        "IS_BRACKET",
+        "IS_LEFT_PUNCT",
+        "IS_RIGHT_PUNCT",
+    )
+}
+SUPPORTED_KEYS = frozenset(TEXT_ATTRS) | frozenset(FLAG_ATTRS) | {"OP"}
+UNBOUNDED = 1 << 30
+_QUANTIFIER = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
+
+
+class PatternError(ValueError):
+    """A token pattern outside the language, with a message for the curator."""
+
+
+def op_bounds(op: str | None) -> tuple[int, int, bool]:
+    """(minimum, maximum, negated) repetitions for an OP value."""
+    if op is None:
+        return 1, 1, False
+    simple = {"?": (0, 1), "*": (0, UNBOUNDED), "+": (1, UNBOUNDED), "!": (1, 1)}
+    if op in simple:
+        low, high = simple[op]
+        return low, high, op == "!"
+    found = _QUANTIFIER.match(op)
+    if not found or not (found.group(1) or found.group(3)):
+        raise PatternError(f"unsupported OP {op!r}")
+    low_text, comma, high_text = found.groups()
+    low = int(low_text or 0)
+    high = (int(high_text) if high_text else UNBOUNDED) if comma else low
+    return low, high, False
+
+
+def check_pattern(pattern: Sequence[dict]) -> str | None:
+    """Why the matcher cannot run the pattern, or None."""
+    for token in pattern:
+        problem = _token_problem(dict(token))
+        if problem:
+            return problem
+    return None
+
+
+def _token_problem(token: dict) -> str | None:
+    unknown = set(token) - SUPPORTED_KEYS
+    if unknown:
+        return f"unsupported attribute {sorted(unknown)[0]}; use {', '.join(sorted(TEXT_ATTRS))} or IS_*/LIKE_* flags"
+    for name, value in token.items():
+        problem = _text_value_problem(name, value) if name in TEXT_ATTRS else None
+        if problem:
+            return problem
+    try:
+        op_bounds(token.get("OP"))
+    except PatternError as exc:
+        return str(exc)
+    return None
+
+
+def _text_value_problem(name: str, value: object) -> str | None:
+    if isinstance(value, str):
+        return None
+    if not isinstance(value, dict) or not value:
+        return f"{name} must be a string or a mapping with IN, NOT_IN or REGEX"
+    for operator, operand in value.items():
+        if operator == "REGEX":
+            try:
+                re.compile(str(operand))
+            except re.error as exc:
+                return str(exc)
+        elif operator not in ("IN", "NOT_IN"):
+            return f"{name}: unsupported operator {operator}; use IN, NOT_IN or REGEX"
+    return None

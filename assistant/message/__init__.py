@@ -1,0 +1,1 @@
+"""Reading a customer message: scan(), threats and the likely case type."""

@@ -1,0 +1,1 @@
+"""spaCy pipeline: tokenizer tweaks, lemmatizer, token matcher, match context and the checker components."""

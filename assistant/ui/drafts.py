@@ -1,0 +1,36 @@
+"""Small operations the page performs on drafts, kept out of the UI so they can be tested on strings."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+
+from assistant.core.categories import READABILITY_RULE_PREFIX
+from assistant.core.findings import Finding
+from assistant.core.inputs import decode, read_text_records
+
+
+def apply_suggestion(text: str, start: int, end: int, suggestion: str) -> str:
+    """Replace the finding's span with the suggested wording (the agent then edits the rest)."""
+    if not 0 <= start <= end <= len(text):
+        raise ValueError(f"span {start}:{end} is outside the draft")
+    return text[:start] + suggestion + text[end:]
+
+
+def count_rules(findings_per_text: Iterable[Iterable[Finding]]) -> Counter:
+    """How often each rule fired over a set of texts (a rule counts once per text)."""
+    counts: Counter = Counter()
+    for findings in findings_per_text:
+        counts.update(
+            {finding.rule for finding in findings if not finding.rule.startswith(READABILITY_RULE_PREFIX)}
+        )
+    return counts
+
+
+def texts_from_upload(data: bytes, name: str) -> list[str]:
+    """Drafts from an uploaded file: JSONL with a `text` field, or plain text with one draft per line.
+
+    Raises SourceError naming the file and line that cannot be read."""
+    if name.endswith((".jsonl", ".json")):
+        return [record["text"] for record in read_text_records(data, name)]
+    return [line for line in decode(data, name).splitlines() if line.strip()]
