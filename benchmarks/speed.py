@@ -124,9 +124,9 @@ def main() -> None:
 
     import spacy
 
+    from assistant.draft.review import review
     from assistant.library.loader import load_library
     from assistant.nlp.pipeline import build_nlp
-    from assistant.draft.review import review
 
     t0 = time.perf_counter()
     nlp = build_nlp()  # loads and validates the library, then assembles the pipeline

@@ -1,4 +1,4 @@
-"""evaluate.py: the arithmetic, the splits and borderline variants, and the eval command around them.
+"""assistant.evaluation: the arithmetic, the splits and borderline variants, and the eval command around them.
 
 Every text here is written for these tests; none comes from a labelled data set.
 """
@@ -15,22 +15,24 @@ import pytest
 from assistant.cli.main import main
 from assistant.core.findings import Finding
 from assistant.core.inputs import SourceError
-from assistant.evaluation.evaluate import (
-    ALL,
-    CHECK,
-    TUNING,
+from assistant.evaluation.metrics import (
     LabelScore,
     Outcome,
     Prediction,
-    is_borderline,
-    is_hard_negative,
-    load_records,
     misses_of,
     predict_records,
-    record_split,
     score,
     score_outcomes,
     score_variants,
+)
+from assistant.evaluation.records import (
+    ALL,
+    CHECK,
+    TUNING,
+    is_borderline,
+    is_hard_negative,
+    load_records,
+    record_split,
 )
 
 LABELS = ("hollow_apology", "excuse_making", "threat")

@@ -4,23 +4,31 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 
+from assistant import __version__
 from assistant.cli.output import format_findings
-from assistant.core.categories import SEVERITIES, severity_rank
+from assistant.core import resources
+from assistant.core.categories import FAULTS, PHRASE_CATEGORIES, SEVERITIES, severity_rank
 from assistant.core.findings import Finding
 from assistant.core.inputs import BatchError, SourceError, decode, read_batch, read_bytes
 from assistant.core.problems import LibraryError
 from assistant.core.text import InputError
+from assistant.evaluation.records import SPLITS
 
 if TYPE_CHECKING:
     from assistant.engine import Engine
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+PAGE_ADDRESS = "127.0.0.1"
+DEFAULT_PAGE_PORT = 8501
 FAIL_ON_CHOICES = (*SEVERITIES, "never")
 
 
@@ -100,7 +108,7 @@ def _guarded(run: Callable[[], int]) -> int:
         return _error(
             f"the rule library has {len(exc.problems)} problem(s); see 'reply-assistant rules validate'"
         )
-    except (SourceError, InputError) as exc:
+    except (SourceError, InputError, resources.ResourceError) as exc:
         return _error(str(exc))
     except BrokenPipeError:
         return EXIT_OK
@@ -355,6 +363,33 @@ def _cmd_eval(args: argparse.Namespace) -> int:
     return _guarded(run)
 
 
+def _cmd_page(args: argparse.Namespace) -> int:
+    """Runs the page shipped inside the package with Streamlit, bound to this machine only and
+    without usage statistics: customer text never leaves it."""
+    try:
+        script = resources.page_script()
+    except resources.ResourceError as exc:
+        return _error(str(exc))
+    env = dict(os.environ)
+    for variable, directory in (
+        (resources.RULES_DIR_ENV, args.rules_dir),
+        (resources.TEMPLATES_DIR_ENV, args.templates_dir),
+    ):
+        if directory:
+            env[variable] = str(Path(directory).resolve())
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(script),
+        "--server.address", PAGE_ADDRESS,
+        "--server.port", str(args.port),
+        "--server.headless", "true",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    try:
+        return subprocess.call(command, env=env)
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
 def _add_analysis_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "file", nargs="?", default="-", metavar="FILE|-", help="input file, or - for standard input"
@@ -390,6 +425,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="reply templates (default: the bundled ones)",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="tone check of an agent draft")
@@ -402,7 +438,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check.add_argument(
         "--fault",
-        choices=("company", "customer", "carrier", "unknown"),
+        choices=FAULTS,
         default=None,
         help="with --case-type: who caused it (default: the case type's usual fault)",
     )
@@ -438,9 +474,6 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate = commands.add_parser(
         "eval", help="precision/recall/F1 on a labelled JSONL development set"
     )
-    from assistant.core.categories import PHRASE_CATEGORIES
-    from assistant.evaluation.evaluate import SPLITS
-
     evaluate.add_argument("files", nargs="+", metavar="FILE", help="labelled JSONL set(s)")
     evaluate.add_argument(
         "--format",
@@ -472,6 +505,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="list only the misses and false alarms of this label (implies --show-errors)",
     )
     evaluate.set_defaults(handler=_cmd_eval)
+
+    page = commands.add_parser(
+        "page",
+        help="start the page on this machine (the bundled page, with --rules-dir and --templates-dir)",
+    )
+    page.add_argument("--port", type=int, default=DEFAULT_PAGE_PORT, help="default: %(default)s")
+    page.set_defaults(handler=_cmd_page)
     return parser
 
 

@@ -208,5 +208,3 @@ def _tidy(text: str) -> str:
             continue
         tidy.append(line)
     return "\n".join(tidy) + "\n"
-
-

@@ -202,7 +202,6 @@ def parse_pattern_list(
     return tuple(frozen), tuple(compiled)
 
 
-
 def parse_patterns(
     value: object,
     path: str,
@@ -213,6 +212,7 @@ def parse_patterns(
     lexicon: Lexicon,
 ) -> tuple[TokenPattern, ...]:
     """Validate phrases and token patterns from any curated file (rules, case types): token patterns."""
+
     def report(owner: str, field_name: str, text: str, line: int = 0) -> None:
         problems.append(Problem(path, owner, field_name, text, line))
 

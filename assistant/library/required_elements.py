@@ -21,7 +21,6 @@ APOLOGY_LEMMAS = frozenset(
 ELEMENT_KEYS = frozenset({"category", "severity", "faults", "message", "suggestions", "patterns"})
 
 
-
 @dataclass(frozen=True)
 class Element:
     name: str

@@ -65,6 +65,7 @@ FLAG_EXAMPLE_KEYS = frozenset({"text", "match", "note"})
 PASS_EXAMPLE_KEYS = frozenset({"text", "note", "pending"})
 RULE_ID = re.compile(r"^[a-z0-9]+(?:[._-][a-z0-9]+)*$")
 
+
 @dataclass(frozen=True)
 class FlagExample:
     text: str
@@ -101,7 +102,6 @@ class Rule:
 
     def render_message(self, match_text: str) -> str:
         return self.message.replace("{match}", match_text)
-
 
 
 class _FileParser:
@@ -235,7 +235,13 @@ class _FileParser:
             data.get("patterns"), rule_id, "patterns", line, True, self.lexicon, self.problem
         )
         exceptions, compiled_exceptions = parse_pattern_list(
-            data.get("exceptions", []), rule_id, "exceptions", line, False, self.lexicon, self.problem
+            data.get("exceptions", []),
+            rule_id,
+            "exceptions",
+            line,
+            False,
+            self.lexicon,
+            self.problem,
         )
         ignore_when = (
             self._ignore_when(data["ignore_when"], rule_id, line)

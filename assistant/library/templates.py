@@ -53,5 +53,3 @@ def case_settings(case_type: str, templates_dir: str | Path | None = None) -> di
 def sample_context(case_type: str, templates_dir: str | Path | None = None) -> dict[str, Any]:
     path = resources.templates_dir(templates_dir) / case_type / SAMPLE
     return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-
-

@@ -47,9 +47,7 @@ class ScanResult:
         }
 
 
-def scan(
-    text: str, *, nlp: Language, case_types: CaseTypeModel, guidance: Guidance
-) -> ScanResult:
+def scan(text: str, *, nlp: Language, case_types: CaseTypeModel, guidance: Guidance) -> ScanResult:
     """Read a customer's message. Raises InputError for text that cannot be read."""
     text = validate_text(text)
     doc = run(nlp, text, KIND)

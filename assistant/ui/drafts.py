@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
-from assistant.core.categories import READABILITY_RULE_PREFIX
+from assistant.core.categories import DOCUMENT_RULE_PREFIXES, READABILITY_RULE_PREFIX
 from assistant.core.findings import Finding
 from assistant.core.inputs import decode, read_text_records
 
@@ -17,14 +18,36 @@ def apply_suggestion(text: str, start: int, end: int, suggestion: str) -> str:
     return text[:start] + suggestion + text[end:]
 
 
+def reportable(finding: Finding) -> bool:
+    """A phrase rule's finding can be reported as a false positive; a document check's cannot."""
+    return not finding.rule.startswith(DOCUMENT_RULE_PREFIXES)
+
+
+def text_digest(text: str) -> str:
+    """Marks a text the page has already handled (counted, or used to preselect Compose)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def count_rules(findings_per_text: Iterable[Iterable[Finding]]) -> Counter:
     """How often each rule fired over a set of texts (a rule counts once per text)."""
     counts: Counter = Counter()
     for findings in findings_per_text:
         counts.update(
-            {finding.rule for finding in findings if not finding.rule.startswith(READABILITY_RULE_PREFIX)}
+            {
+                finding.rule
+                for finding in findings
+                if not finding.rule.startswith(READABILITY_RULE_PREFIX)
+            }
         )
     return counts
+
+
+def add_counts(counts: Mapping[str, int], findings: Iterable[Finding]) -> dict[str, int]:
+    """The session's counts with one more text's findings added (a new dict; `counts` is kept)."""
+    total = dict(counts)
+    for rule, count in count_rules([findings]).items():
+        total[rule] = total.get(rule, 0) + count
+    return total
 
 
 def texts_from_upload(data: bytes, name: str) -> list[str]:
