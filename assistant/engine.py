@@ -67,10 +67,15 @@ class Engine:
         known = self.case_types()
         if case_type not in known:
             raise InputError(f"unknown case type {case_type!r}; known: {', '.join(known)}")
+        if not self.library.required.elements:
+            raise InputError(
+                f"the library in {self.rules_dir} has no required elements "
+                "(required_elements.yml): a check with a case type cannot be made"
+            )
         if fault is not None and fault not in FAULTS:
             raise InputError(f"unknown fault {fault!r}; known: {', '.join(FAULTS)}")
         settings = case_settings(case_type, self.templates_dir)
-        fault = fault or settings.get("check_fault") or settings.get("default_fault", "unknown")
+        fault = fault or settings.check_fault or settings.default_fault
         return RequiredFor(case_type, fault, self._required_check)
 
     def scan(self, text: str) -> ScanResult:

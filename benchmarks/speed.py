@@ -5,7 +5,7 @@
 Reports pipeline build time, review() drafts per second with p50/p99 latency, the same for drafts of
 30-50 words, the spaCy tokenizer alone (the floor any spaCy design pays), one compiled regex of the
 library's phrases (the fastest design that ignores context), scan() on customer messages, and the
-wall time of a cold `reply-assistant check` on one short draft.
+wall time of a cold `reply-assistant check` on one short draft, `--help` and a usage error.
 """
 
 from __future__ import annotations
@@ -103,12 +103,12 @@ def report(name: str, rate: float, latencies: list[float]) -> str:
     )
 
 
-def cold_cli_seconds(runs: int = 3) -> list[float]:
+def cold_cli_seconds(*args: str, runs: int = 3) -> list[float]:
     times = []
     for _ in range(runs):
         t0 = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-m", "assistant", "check", "-"],
+            [sys.executable, "-m", "assistant", *args],
             input=b"You should have read our email.",
             capture_output=True,
             check=False,
@@ -124,18 +124,16 @@ def main() -> None:
 
     import spacy
 
-    from assistant.draft.review import review
-    from assistant.library.loader import load_library
-    from assistant.nlp.pipeline import build_nlp
+    from assistant.engine import Engine
 
     t0 = time.perf_counter()
-    nlp = build_nlp()  # loads and validates the library, then assembles the pipeline
+    engine = Engine.load()  # loads and validates the library, then assembles the pipeline
     build_seconds = time.perf_counter() - t0
     replies = texts_of(REPLIES)
     words = [len(t.split()) for t in replies]
     forty = [t for t, n in zip(replies, words, strict=True) if 30 <= n <= 50]
     t0 = time.perf_counter()
-    review(replies[0], nlp=nlp)
+    engine.review(replies[0])
     first_seconds = time.perf_counter() - t0
 
     print(f"pipeline build (library + spaCy pipeline): {build_seconds * 1000:.0f} ms")
@@ -144,31 +142,30 @@ def main() -> None:
         f"texts: {len(replies)} replies, mean {statistics.mean(words):.0f} words; {len(forty)} of 30-50 words"
     )
     print()
-    rate, lat = timed(lambda text: review(text, nlp=nlp), replies, args.repeat)
+    rate, lat = timed(engine.review, replies, args.repeat)
     print(report("review() all replies", rate, lat))
-    rate40, lat40 = timed(lambda text: review(text, nlp=nlp), forty, args.repeat)
+    rate40, lat40 = timed(engine.review, forty, args.repeat)
     print(report("review() 30-50 word replies", rate40, lat40))
     tokenizer = spacy.blank("en").tokenizer
     tok_rate, tok_lat = timed(tokenizer, replies, args.repeat)
     print(report("reference: spaCy tokenizer only", tok_rate, tok_lat))
-    regex = library_regex(load_library().rules_for("draft"))
+    regex = library_regex(engine.library.rules_for("draft"))
     regex_rate, regex_lat = timed(regex.findall, replies, args.repeat)
     print(report("reference: one compiled regex", regex_rate, regex_lat))
     print(f"review() / tokenizer-only throughput: {rate / tok_rate:.2f}")
 
     messages = texts_of(MESSAGES)
-    try:
-        from assistant.message.scan import scan
-    except ImportError:
-        scan = None
-    if messages and scan is not None:
-        scan_rate, scan_lat = timed(lambda text: scan(text, nlp=nlp), messages, args.repeat)
+    if messages:
+        scan_rate, scan_lat = timed(engine.scan, messages, args.repeat)
         print(report("scan() customer messages", scan_rate, scan_lat))
 
-    cold = cold_cli_seconds()
-    print(
-        f"cold `reply-assistant check` on one draft: min {min(cold):.2f} s, max {max(cold):.2f} s"
-    )
+    for label, argv in (
+        ("check on one draft", ("check", "-")),
+        ("--help", ("--help",)),
+        ("a usage error", ("check", "--format", "yaml")),
+    ):
+        cold = cold_cli_seconds(*argv)
+        print(f"cold `reply-assistant` {label}: min {min(cold):.2f} s, max {max(cold):.2f} s")
 
 
 if __name__ == "__main__":

@@ -5,6 +5,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from cli_runner import CliResult, run_cli
 from spacy.language import Language
 
 from assistant.core.resources import RULES_DIR_NAME, bundled
@@ -72,3 +73,8 @@ VALID_RULE_FILE = """\
 @pytest.fixture
 def valid_rule_text() -> str:
     return VALID_RULE_FILE
+
+
+@pytest.fixture
+def cli() -> Callable[..., CliResult]:
+    return run_cli

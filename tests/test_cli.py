@@ -1,34 +1,28 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import CliResult, run_cli
 
+from assistant import __version__
 from assistant.core.categories import ALL_CATEGORIES, SEVERITIES
 
 
-def run(
-    *args: str, stdin: str | bytes = "", cwd: Path | None = None
-) -> subprocess.CompletedProcess:
-    data = stdin.encode() if isinstance(stdin, str) else stdin
-    return subprocess.run(
-        [sys.executable, "-m", "assistant", *args],
-        input=data,
-        capture_output=True,
-        check=False,
-        cwd=cwd,
-    )
+def run(*args: str, stdin: str | bytes = "", cwd: Path | None = None) -> CliResult:
+    return run_cli(*args, stdin=stdin, cwd=cwd)
 
 
-def out(result: subprocess.CompletedProcess) -> str:
-    return result.stdout.decode()
+def out(result: CliResult) -> str:
+    return result.stdout
 
 
-def err(result: subprocess.CompletedProcess) -> str:
-    return result.stderr.decode()
+def err(result: CliResult) -> str:
+    return result.stderr
 
 
 def assert_result_schema(obj: dict, text: str) -> None:
@@ -177,10 +171,27 @@ def test_rules_test_names_a_failing_example(rules_dir, valid_rule_text):
     assert "FAIL demo.you-should-have [pass] 'You should have called.'" in out(result)
 
 
-def test_console_script_is_installed():
-    import shutil
-
-    assert (
-        shutil.which("reply-assistant")
-        or (Path(sys.executable).parent / "reply-assistant").exists()
+def test_entry_points_run_as_real_processes(tmp_path):
+    """The console script and `python -m assistant` start the same CLI, from any folder."""
+    draft = tmp_path / "draft.txt"
+    draft.write_text("You should have read our email.", encoding="utf-8")
+    script = shutil.which("reply-assistant") or str(Path(sys.executable).parent / "reply-assistant")
+    for command in ([script], [sys.executable, "-m", "assistant"]):
+        checked = subprocess.run(
+            [*command, "check", str(draft), "--format", "json", "--fail-on", "warning"],
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=tmp_path,
+        )
+        assert checked.returncode == 1, checked.stderr
+        assert json.loads(checked.stdout)["labels"] == ["blame_shifting"]
+    version = subprocess.run(
+        [script, "--version"], capture_output=True, text=True, check=False, cwd=tmp_path
     )
+    assert version.stdout.strip() == f"reply-assistant {__version__}"
+
+
+def test_version_and_help_need_no_library():
+    assert run("--version").stdout.strip() == f"reply-assistant {__version__}"
+    assert "page" in run("--help").stdout

@@ -4,14 +4,14 @@ import datetime as dt
 import itertools
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 from assistant.compose.environment import template_problems
-from assistant.compose.render import OPTIONAL_KEYS, ComposeError, render
+from assistant.compose.render import ComposeError, render
+from assistant.library.settings import OPTIONAL_CONTEXT_KEYS
 from assistant.library.templates import (
     case_settings,
     list_case_types,
@@ -45,7 +45,7 @@ def test_renders_with_its_sample(case_type):
 @pytest.mark.parametrize("case_type", CASES)
 def test_renders_without_each_optional_field(case_type):
     sample = sample_context(case_type)
-    for key in [k for k in sample if k in OPTIONAL_KEYS]:
+    for key in [k for k in sample if k in OPTIONAL_CONTEXT_KEYS]:
         context = {k: v for k, v in sample.items() if k != key}
         text = render(case_type, context, today=TODAY).text
         assert "None" not in text, (case_type, key)
@@ -105,9 +105,7 @@ def test_every_policy_combination_passes_its_own_check(engine, case_type):
     assert len(texts) > 1  # the policy inputs do change the reply
     for text in texts:
         problems = [
-            f
-            for f in engine.review(text, case_type).findings
-            if f.severity in ("warning", "error")
+            f for f in engine.review(text, case_type).findings if f.severity in ("warning", "error")
         ]
         assert not problems, f"{text}\n{[(f.rule, f.text) for f in problems]}"
     # and against the fault it was written for, which is stricter where a company fault needs ownership
@@ -153,7 +151,7 @@ def test_required_elements_are_reported_when_missing(engine):
         "missing_next_step",
         "too_many_apologies",
     } <= set(result.labels)
-    assert case_settings("wrong_item_or_short")["default_fault"] == "company"
+    assert case_settings("wrong_item_or_short").default_fault == "company"
     customer_fault = engine.review("I've redirected the parcel.", "wrong_address")
     assert "missing_ownership" not in customer_fault.labels
     assert "missing_next_step" in customer_fault.labels
@@ -187,26 +185,18 @@ def test_compose_cli_json_set_context_and_errors(tmp_path):
         "company_name: Acme Home\nagent_name: Priya\ncustomer_name: Sam\nitem: lamp\n",
         encoding="utf-8",
     )
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "compose",
-            "--case-type",
-            "defective_or_damaged",
-            "--context",
-            str(context),
-            "--set",
-            "order_value=30",
-            "--set",
-            "colour=red",
-            "--format",
-            "json",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
+    run = run_cli(
+        "compose",
+        "--case-type",
+        "defective_or_damaged",
+        "--context",
+        str(context),
+        "--set",
+        "order_value=30",
+        "--set",
+        "colour=red",
+        "--format",
+        "json",
     )
     assert run.returncode == 0, run.stderr
     out = json.loads(run.stdout)
@@ -215,49 +205,21 @@ def test_compose_cli_json_set_context_and_errors(tmp_path):
     assert "there's no need to return the damaged one" in out["text"]
     assert [f for f in out["findings"] if f["severity"] != "suggestion"] == []
     assert "unknown context key 'colour'" in run.stderr
-    missing = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "compose",
-            "--case-type",
-            "other",
-            "--set",
-            "agent_name=Jo",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    missing = run_cli("compose", "--case-type", "other", "--set", "agent_name=Jo")
     assert missing.returncode == 2
     assert "missing required variable 'company_name'" in missing.stderr
 
 
 def test_check_case_type_cli_flags_missing_elements():
-    run = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "assistant",
-            "check",
-            "--case-type",
-            "defective_or_damaged",
-            "--format",
-            "json",
-        ],
-        input="Thanks for your email.",
-        capture_output=True,
-        text=True,
-        check=False,
+    run = run_cli(
+        "check",
+        "--case-type",
+        "defective_or_damaged",
+        "--format",
+        "json",
+        stdin="Thanks for your email.",
     )
     labels = json.loads(run.stdout)["labels"]
     assert {"missing_ownership", "missing_remedy", "missing_next_step"} <= set(labels)
-    bad = subprocess.run(
-        [sys.executable, "-m", "assistant", "check", "--case-type", "damaged"],
-        input="Thanks.",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    bad = run_cli("check", "--case-type", "damaged", stdin="Thanks.")
     assert bad.returncode == 2 and "unknown case type 'damaged'" in bad.stderr

@@ -536,7 +536,7 @@ def test_case_errors_hide_check_split_texts_by_default(tmp_path, capsys):
 
 
 def test_preselection_counts_only_suggestions_at_or_above_the_threshold():
-    from assistant.evaluation.evaluate import Outcome, confidence_bins, preselection
+    from assistant.evaluation.metrics import Outcome, confidence_bins, preselection
 
     def outcome(case: str | None, gold: str | None, confidence: float) -> Outcome:
         return Outcome({"text": "x", "case_type": gold}, (), frozenset(), case, confidence)

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import subprocess
-import sys
-
 import pytest
+from cli_runner import run_cli
 
 from assistant.core.categories import DRAFT_CATEGORIES
 from assistant.core.resources import RULES_DIR_NAME, bundled
@@ -164,12 +162,7 @@ def test_invalid_regex_is_refused():
 
 def test_rules_validate_cli_exits_2_with_named_errors(rules_dir, valid_rule_text):
     root = rules_dir({"a.yml": valid_rule_text.replace("severity: warning", "severity: loud")})
-    run = subprocess.run(
-        [sys.executable, "-m", "assistant", "--rules-dir", str(root), "rules", "validate"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    run = run_cli("--rules-dir", str(root), "rules", "validate")
     assert run.returncode == 2
     assert (
         "demo.you-should-have: severity: must be one of suggestion, warning, error, got 'loud'"
@@ -180,13 +173,7 @@ def test_rules_validate_cli_exits_2_with_named_errors(rules_dir, valid_rule_text
 
 def test_check_with_broken_library_gives_no_traceback(rules_dir):
     root = rules_dir({"a.yml": "family: x\nrules: 3\n"})
-    run = subprocess.run(
-        [sys.executable, "-m", "assistant", "--rules-dir", str(root), "check", "-"],
-        input="hello",
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    run = run_cli("--rules-dir", str(root), "check", "-", stdin="hello")
     assert run.returncode == 2
     assert "a.yml:(file): rules: missing or empty" in run.stderr
     assert "Traceback" not in run.stderr

@@ -32,7 +32,9 @@ def test_every_pattern_is_exercised_by_a_flag_example(nlp, rule):
 )
 def test_case_type_examples(engine, case_type):
     only = type(LIBRARY.case_types)(examples={case_type: LIBRARY.case_types.examples[case_type]})
-    failures = [str(outcome) for outcome in check_case_type_examples(engine, only) if not outcome.ok]
+    failures = [
+        str(outcome) for outcome in check_case_type_examples(engine, only) if not outcome.ok
+    ]
     assert not failures, "\n".join(failures)
 
 

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from cli_runner import run_cli
 
 import assistant
 from assistant.core.categories import MESSAGE_CATEGORIES
@@ -122,14 +121,9 @@ def test_scan_jsonl_schema_and_broken_lines():
         "not json",
         json.dumps({"id": "C2", "text": "Thanks, all good!"}),
     ]
-    run = subprocess.run(
-        [sys.executable, "-m", "assistant", "scan", "--jsonl"],
-        input="\n".join(lines).encode(),
-        capture_output=True,
-        check=False,
-    )
+    run = run_cli("scan", "--jsonl", stdin="\n".join(lines).encode())
     assert run.returncode == 2
-    objs = [json.loads(line) for line in run.stdout.decode().splitlines()]
+    objs = [json.loads(line) for line in run.stdout.splitlines()]
     assert [o.get("id") for o in objs] == ["C1", None, "C2"]
     assert objs[1]["line"] == 2 and "error" in objs[1]
     first = objs[0]
@@ -145,13 +139,10 @@ def test_scan_jsonl_schema_and_broken_lines():
 
 
 def test_scan_text_output_and_fail_on():
-    run = subprocess.run(
-        [sys.executable, "-m", "assistant", "scan", "--fail-on", "warning"],
-        input=b"I will sue you if my sofa is not here by Friday.",
-        capture_output=True,
-        check=False,
+    run = run_cli(
+        "scan", "--fail-on", "warning", stdin=b"I will sue you if my sofa is not here by Friday."
     )
-    out = run.stdout.decode()
+    out = run.stdout
     assert run.returncode == 1
     assert "legal_threat" in out and "route: human" in out and "guidance:" in out
 

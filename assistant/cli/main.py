@@ -1,4 +1,9 @@
-"""The command line of contract.md: check, rules (and the extra eval). Exit codes are part of it."""
+"""The command line of docs/contract.md: check, scan, compose, rules, eval, page. Exit codes are part of it.
+
+Each command imports what it runs (the engine, the library loader, eval) inside its function:
+those pull in spaCy, which takes about a second to load, and `--help`, `--version` and usage
+errors must answer at once. No import here is local for any other reason.
+"""
 
 from __future__ import annotations
 
@@ -19,7 +24,7 @@ from assistant.core import resources
 from assistant.core.categories import FAULTS, PHRASE_CATEGORIES, SEVERITIES, severity_rank
 from assistant.core.findings import Finding
 from assistant.core.inputs import BatchError, SourceError, decode, read_batch, read_bytes
-from assistant.core.problems import LibraryError
+from assistant.core.problems import LibraryError, display_path
 from assistant.core.text import InputError
 from assistant.evaluation.records import SPLITS
 
@@ -115,10 +120,11 @@ def _guarded(run: Callable[[], int]) -> int:
 
 
 def _load_engine(args: argparse.Namespace) -> Engine:
-    # spaCy is imported here, not at the top: `--help` and usage errors answer at once.
-    from assistant.engine import Engine
+    # spaCy is imported here, not at the top: `--help` and usage errors answer at once. The engine
+    # is the shared one, so a process that calls main() repeatedly builds it once per library state.
+    from assistant.engine import shared_engine
 
-    return Engine.load(args.rules_dir, args.templates_dir)
+    return shared_engine(args.rules_dir, args.templates_dir)
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -263,7 +269,7 @@ def _cmd_compose(args: argparse.Namespace) -> int:
 
 
 def _cmd_rules(args: argparse.Namespace) -> int:
-    from assistant.library.loader import collect, display_path, load_library
+    from assistant.library.loader import collect, load_library
 
     if args.action == "validate":
         library, problems = collect(args.rules_dir, strict=True, templates_dir=args.templates_dir)
@@ -274,6 +280,8 @@ def _cmd_rules(args: argparse.Namespace) -> int:
                 f"{len(problems)} problem(s) in {display_path(library.rules_dir)}", file=sys.stderr
             )
             return EXIT_USAGE
+        for notice in library.notices:
+            print(f"note: {notice}")
         print(f"{len(library.rules)} rules in {display_path(library.rules_dir)}: valid")
         return EXIT_OK
 

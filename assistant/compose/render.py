@@ -22,6 +22,11 @@ from jinja2.sandbox import SandboxedEnvironment, SecurityError
 from assistant.compose.environment import environment, long_date, money
 from assistant.core import resources
 from assistant.core.categories import FAULTS
+from assistant.library.settings import (
+    BOOLEAN_CONTEXT_KEYS,
+    OPTIONAL_CONTEXT_KEYS,
+    REQUIRED_CONTEXT_KEYS,
+)
 from assistant.library.templates import (
     DEFAULT_VARIANT,
     REPLY_TEMPLATE,
@@ -29,28 +34,6 @@ from assistant.library.templates import (
     list_case_types,
     list_variants,
 )
-
-# The contract's context keys (contract.md), with their types. Templates may add optional keys.
-REQUIRED_KEYS = ("company_name", "agent_name")
-OPTIONAL_KEYS: dict[str, tuple[type, ...]] = {
-    "customer_name": (str,),
-    "order_number": (str, int),
-    "item": (str,),
-    "quantity": (int,),
-    "amount": (int, float),
-    "currency": (str,),
-    "order_value": (int, float),
-    "fault": (str,),
-    "high_value_customer": (bool,),
-    "deadline": (str, dt.date),
-    "repeat_contact": (bool,),
-    "prior_claims": (bool,),
-    "threat_present": (bool,),
-    "next_update": (str, dt.date),
-    "variant": (str,),
-}
-BOOLEAN_KEYS = ("high_value_customer", "repeat_contact", "prior_claims", "threat_present")
-DATE_KEYS = ("deadline", "next_update")
 
 
 class ComposeError(ValueError):
@@ -96,34 +79,34 @@ def prepare_context(
     """Checked, completed context: typed values, policy flags derived from case.yml, dates formatted."""
     settings = case_settings(case_type, templates_dir)
     unknown = sorted(
-        set(context) - set(REQUIRED_KEYS) - set(OPTIONAL_KEYS) - set(settings.get("extra_keys", []))
+        set(context) - set(REQUIRED_CONTEXT_KEYS) - set(OPTIONAL_CONTEXT_KEYS) - set(settings.extra_keys)
     )
     values: dict[str, Any] = {}
     for key, value in context.items():
-        expected = OPTIONAL_KEYS.get(key)
+        expected = OPTIONAL_CONTEXT_KEYS.get(key)
         if value is None or expected is None:
             values[key] = value
             continue
-        if key in BOOLEAN_KEYS and not isinstance(value, bool):
+        if key in BOOLEAN_CONTEXT_KEYS and not isinstance(value, bool):
             raise ComposeError(f"context key '{key}': expected true or false, got {value!r}")
         if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
             names = " or ".join(t.__name__ for t in expected)
             raise ComposeError(f"context key '{key}': expected {names}, got {value!r}")
         values[key] = value
-    for key in REQUIRED_KEYS:
+    for key in REQUIRED_CONTEXT_KEYS:
         if key in values and not isinstance(values[key], str):
             raise ComposeError(f"context key '{key}': expected a string, got {values[key]!r}")
 
     # Every contract key is defined (None when not given), so templates test `{% if item %}`;
     # a required key stays undefined when missing, so StrictUndefined names it.
-    full: dict[str, Any] = {key: None for key in OPTIONAL_KEYS}
+    full: dict[str, Any] = {key: None for key in OPTIONAL_CONTEXT_KEYS}
     full.update(values)
-    full["fault"] = full["fault"] or settings.get("default_fault", "unknown")
+    full["fault"] = full["fault"] or settings.default_fault
     if full["fault"] not in FAULTS:
         raise ComposeError(
             f"context key 'fault': must be one of {', '.join(FAULTS)}, got {full['fault']!r}"
         )
-    for key in BOOLEAN_KEYS:
+    for key in BOOLEAN_CONTEXT_KEYS:
         full[key] = bool(full[key])
     full["variant"] = full["variant"] or DEFAULT_VARIANT
     today = today or dt.date.today()
@@ -131,7 +114,7 @@ def prepare_context(
     next_update = (
         _parse_date("next_update", full["next_update"])
         if full["next_update"]
-        else _add_business_days(today, int(settings.get("next_update_business_days", 2)))
+        else _add_business_days(today, settings.next_update_business_days)
     )
     order_value = full["order_value"]
     full.update(
@@ -139,10 +122,13 @@ def prepare_context(
         today=today,
         deadline_date=long_date(deadline) if deadline else None,
         days_to_deadline=(deadline - today).days if deadline else None,
+        deadline_is_urgent=deadline is not None
+        and settings.urgent_within_days is not None
+        and (deadline - today).days <= settings.urgent_within_days,
         next_update_date=long_date(next_update),
-        small_order=order_value is not None and order_value < settings.get("small_order_below", 50),
+        small_order=order_value is not None and order_value < settings.small_order_below,
         large_order=order_value is not None
-        and order_value >= settings.get("large_order_from", 250),
+        and order_value >= settings.large_order_from,
         order_ref=f"order {full['order_number']}" if full["order_number"] else "your order",
         item_name=f"your {full['item']}" if full["item"] else "your order",
         money_amount=money(full["amount"], full["currency"])
@@ -178,7 +164,7 @@ def render(
         text = env.get_template(f"{case_type}/{REPLY_TEMPLATE}").render(values)
     except UndefinedError as exc:
         name = _undefined_name(exc)
-        if name in REQUIRED_KEYS:
+        if name in REQUIRED_CONTEXT_KEYS:
             raise ComposeError(f"missing required variable '{name}'") from None
         raise ComposeError(f"template {case_type}/{REPLY_TEMPLATE}: {exc.message}") from None
     except SecurityError as exc:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal, get_args
 
 # Tone-check categories of an agent draft (domain.md §1).
 DRAFT_CATEGORIES: Final = (
@@ -38,7 +38,8 @@ PHRASE_CATEGORIES: Final = DRAFT_CATEGORIES + MESSAGE_CATEGORIES
 ALL_CATEGORIES: Final = PHRASE_CATEGORIES + REQUIRED_ELEMENT_CATEGORIES + (READABILITY_CATEGORY,)
 
 # Ordered from mildest to most severe; the index is the rank used by --fail-on.
-SEVERITIES: Final = ("suggestion", "warning", "error")
+Severity = Literal["suggestion", "warning", "error"]
+SEVERITIES: Final = get_args(Severity)
 LABEL_SEVERITIES: Final = frozenset({"warning", "error"})
 
 
@@ -47,7 +48,8 @@ def severity_rank(severity: str) -> int:
 
 
 # Who caused the problem: a policy input of compose and of the required-elements check.
-FAULTS: Final = ("company", "customer", "carrier", "unknown")
+Fault = Literal["company", "customer", "carrier", "unknown"]
+FAULTS: Final = get_args(Fault)
 
 # Findings that are not phrase matches carry rule ids under these prefixes, never a library rule's.
 REQUIRED_RULE_PREFIX: Final = "required."

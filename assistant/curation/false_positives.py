@@ -10,8 +10,9 @@ import json
 import re
 from pathlib import Path
 
+from assistant.core.problems import display_path
 from assistant.curation.saves import save, snapshot
-from assistant.library.loader import collect, display_path, rule_files
+from assistant.library.loader import collect, rule_files
 
 
 class CurationError(ValueError):

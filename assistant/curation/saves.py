@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from assistant.library.loader import display_path
+from assistant.core.problems import display_path
 
 try:  # POSIX: an advisory lock makes check-then-replace one step for cooperating writers.
     import fcntl

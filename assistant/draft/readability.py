@@ -12,17 +12,10 @@ import textstat
 from spacy.attrs import IDX, IS_ALPHA, LENGTH, LIKE_NUM, LOWER, SENT_START
 from spacy.tokens import Doc
 
-from assistant.core.categories import READABILITY_CATEGORY, READABILITY_RULE_PREFIX, SEVERITIES
+from assistant.core.categories import READABILITY_CATEGORY, READABILITY_RULE_PREFIX
 from assistant.core.findings import Finding
 from assistant.draft.syllables import load_table
-
-DEFAULTS: dict[str, Any] = {
-    "min_words": 30,
-    "flesch_reading_ease": {"min": 50},
-    "grade": {"max": 10},
-    "sentence_words": {"max": 35},
-    "severity": "suggestion",
-}
+from assistant.library.settings import ReadabilitySettings
 
 
 @dataclass(frozen=True)
@@ -50,15 +43,13 @@ class Targets:
     severity: str
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> Targets:
-        merged = {**DEFAULTS, **(settings or {})}
-        severity = merged["severity"]
+    def from_settings(cls, settings: ReadabilitySettings) -> Targets:
         return cls(
-            min_words=int(merged["min_words"]),
-            min_reading_ease=float(merged["flesch_reading_ease"]["min"]),
-            max_grade=float(merged["grade"]["max"]),
-            max_sentence_words=int(merged["sentence_words"]["max"]),
-            severity=severity if severity in SEVERITIES else "suggestion",
+            min_words=settings.min_words,
+            min_reading_ease=settings.flesch_reading_ease.min,
+            max_grade=settings.grade.max,
+            max_sentence_words=settings.sentence_words.max,
+            severity=settings.severity,
         )
 
 

@@ -14,7 +14,7 @@ from typing import Any
 import yaml
 
 from assistant.core import resources
-from assistant.core.problems import LibraryError, Problem
+from assistant.core.problems import LibraryError, Problem, display_path
 from assistant.library.case_types import CaseTypeModel, parse_case_types
 from assistant.library.destinations import DESTINATIONS_FILE, DestinationMap, parse_destinations
 from assistant.library.guidance import Guidance, parse_guidance
@@ -22,7 +22,8 @@ from assistant.library.lexicon import LEXICON_FILE, Lexicon, parse_lexicon
 from assistant.library.patterns import strict_checks
 from assistant.library.required_elements import RequiredElements, parse_required_elements
 from assistant.library.rules import Rule, parse_rule_text
-from assistant.library.templates import list_case_types
+from assistant.library.settings import ReadabilitySettings, parse_settings
+from assistant.library.templates import list_case_types, template_settings_problems
 from assistant.library.yaml_lines import load_yaml, yaml_error_line, yaml_error_text
 
 # Settings files that live beside the rule families but are not rule files.
@@ -36,6 +37,12 @@ SETTINGS_FILES = frozenset(
         DESTINATIONS_FILE,
     }
 )
+# Settings a library may leave out, and what is then missing (the defaults of the others suffice).
+OPTIONAL_SETTINGS = {
+    "case_types.yml": "scan suggests no case type",
+    "guidance.yml": "scan gives no guidance and no routing",
+    "required_elements.yml": "a check with a case type cannot look for the elements its reply needs",
+}
 # Word classes the context checks read (context.py); a library without them cannot be checked.
 CONTEXT_CLASSES = (
     "negator",
@@ -65,10 +72,12 @@ class Library:
     rules_dir: Path
     lexicon: Lexicon = field(default_factory=Lexicon)
     destinations: DestinationMap = field(default_factory=DestinationMap)
-    readability: dict[str, Any] = field(default_factory=dict)
+    readability: ReadabilitySettings = field(default_factory=ReadabilitySettings)
     case_types: CaseTypeModel = field(default_factory=CaseTypeModel)
     guidance: Guidance = field(default_factory=Guidance)
     required: RequiredElements = field(default_factory=RequiredElements)
+    # What this library cannot do because a settings file is absent: said, never silently skipped.
+    notices: tuple[str, ...] = ()
 
     def rule(self, rule_id: str) -> Rule:
         return self._by_id[rule_id]
@@ -92,13 +101,6 @@ def rule_files(rules_dir: Path) -> list[Path]:
         for path in rules_dir.rglob("*.yml")
         if not (path.parent == rules_dir and path.name in SETTINGS_FILES)
     )
-
-
-def display_path(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def _read_text(
@@ -223,9 +225,19 @@ def _collect(
     library = Library(
         tuple(rules),
         rules_dir,
+        notices=tuple(
+            f"no {name} in {display_path(rules_dir)}: {consequence}"
+            for name, consequence in OPTIONAL_SETTINGS.items()
+            if not (rules_dir / name).exists()
+        ),
         lexicon=lexicon,
         destinations=destinations,
-        readability=_settings(rules_dir, "readability.yml", problems, overrides),
+        readability=parse_settings(
+            ReadabilitySettings,
+            _settings(rules_dir, "readability.yml", problems, overrides),
+            display_path(rules_dir / "readability.yml"),
+            problems,
+        ),
         case_types=parse_case_types(
             _settings(rules_dir, "case_types.yml", problems, overrides),
             display_path(rules_dir / "case_types.yml"),
@@ -245,6 +257,7 @@ def _collect(
             lexicon,
         ),
     )
+    problems.extend(template_settings_problems(templates_dir))
     return library, problems
 
 

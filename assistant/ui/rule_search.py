@@ -39,10 +39,11 @@ def _words(value: object) -> list[str]:
 
 def pattern_text(pattern: Pattern) -> str:
     """A pattern as searchable text: a phrase as written; a token pattern as its tokens' words,
-    alternatives joined by "|" (`[{LOWER: you}, {LEMMA: {IN: [fail, forget]}}]` → "you fail|forget")."""
+    alternatives joined by "|", tokens that name no word left out
+    (`[{LOWER: you}, {IS_TITLE: true}, {LEMMA: {IN: [fail, forget]}}]` → "you fail|forget")."""
     if isinstance(pattern, str):
         return pattern
-    return " ".join("|".join(_words(token)) for token in pattern)
+    return " ".join(alternatives for token in pattern if (alternatives := "|".join(_words(token))))
 
 
 def matches(rule: Rule, search: str) -> bool:
