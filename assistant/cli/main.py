@@ -392,6 +392,10 @@ def _cmd_page(args: argparse.Namespace) -> int:
         "--server.headless", "true",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
+    if os.name == "posix":
+        # Become Streamlit: signals (Ctrl+C, a service manager's stop) reach it directly, and
+        # stopping this process stops the page.
+        os.execve(sys.executable, command, env)
     try:
         return subprocess.call(command, env=env)
     except KeyboardInterrupt:
