@@ -79,7 +79,10 @@ def prepare_context(
     """Checked, completed context: typed values, policy flags derived from case.yml, dates formatted."""
     settings = case_settings(case_type, templates_dir)
     unknown = sorted(
-        set(context) - set(REQUIRED_CONTEXT_KEYS) - set(OPTIONAL_CONTEXT_KEYS) - set(settings.extra_keys)
+        set(context)
+        - set(REQUIRED_CONTEXT_KEYS)
+        - set(OPTIONAL_CONTEXT_KEYS)
+        - set(settings.extra_keys)
     )
     values: dict[str, Any] = {}
     for key, value in context.items():
@@ -127,8 +130,7 @@ def prepare_context(
         and (deadline - today).days <= settings.urgent_within_days,
         next_update_date=long_date(next_update),
         small_order=order_value is not None and order_value < settings.small_order_below,
-        large_order=order_value is not None
-        and order_value >= settings.large_order_from,
+        large_order=order_value is not None and order_value >= settings.large_order_from,
         order_ref=f"order {full['order_number']}" if full["order_number"] else "your order",
         item_name=f"your {full['item']}" if full["item"] else "your order",
         money_amount=money(full["amount"], full["currency"])

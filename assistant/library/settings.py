@@ -101,9 +101,7 @@ def parse_settings(
         return model()
 
 
-def _problem(
-    model: type[_Settings], error: Any, data: Mapping[str, Any], path: str
-) -> Problem:
+def _problem(model: type[_Settings], error: Any, data: Mapping[str, Any], path: str) -> Problem:
     location = [str(part) for part in error["loc"]]
     message = error["msg"]
     if error["type"] == "extra_forbidden":
@@ -160,7 +158,5 @@ def sample_context_problems(
         wrong_bool = isinstance(value, bool) != (bool in expected)
         if not isinstance(value, expected) or wrong_bool:
             names = " or ".join(kind.__name__ for kind in expected)
-            problems.append(
-                Problem(path, "(file)", key, f"expected {names}, got {value!r}", line)
-            )
+            problems.append(Problem(path, "(file)", key, f"expected {names}, got {value!r}", line))
     return problems

@@ -89,7 +89,9 @@ def _read(path: Path, problems: list[Problem]) -> dict[str, Any]:
     try:
         data = load_yaml(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as exc:
-        problems.append(Problem(shown, "(file)", "encoding", f"not valid UTF-8 at byte {exc.start}"))
+        problems.append(
+            Problem(shown, "(file)", "encoding", f"not valid UTF-8 at byte {exc.start}")
+        )
         return {}
     except yaml.YAMLError as exc:
         problems.append(
