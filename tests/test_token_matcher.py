@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 from spacy.matcher import Matcher
+from spacy.strings import StringStore
 
 from assistant.library.loader import load_library
+from assistant.library.token_patterns import PatternError, check_pattern
 from assistant.nlp.pipeline import run
-from assistant.nlp.token_matcher import TokenMatcher, check_pattern, without_leading_optionals
+from assistant.nlp.token_matcher import TokenMatcher, without_leading_optionals
 
 DEV = Path(__file__).parent / "data" / "dev_replies.jsonl"
 
@@ -61,6 +63,8 @@ def test_leading_optional_tokens_become_required_variants(pattern, variants):
 def test_unsupported_attributes_are_named():
     assert "unsupported attribute POS" in (check_pattern([{"POS": "VERB"}]) or "")
     assert check_pattern([{"LOWER": {"IN": ["a"]}, "OP": "{1,3}"}]) is None
+    with pytest.raises(PatternError, match="unsupported operator FUZZY"):
+        TokenMatcher(StringStore()).add("k", [[{"LOWER": {"FUZZY": "refund"}}]])
 
 
 def test_a_pattern_whose_second_token_is_optional_still_matches_without_it(nlp):

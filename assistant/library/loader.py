@@ -11,12 +11,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.core import resources
 from assistant.core.problems import LibraryError, Problem, display_path
 from assistant.library.case_types import CaseTypeModel, parse_case_types
 from assistant.library.destinations import DESTINATIONS_FILE, DestinationMap, parse_destinations
+from assistant.library.files import read_mapping, read_text
 from assistant.library.guidance import Guidance, parse_guidance
 from assistant.library.lexicon import LEXICON_FILE, Lexicon, parse_lexicon
 from assistant.library.patterns import strict_checks
@@ -24,7 +23,6 @@ from assistant.library.required_elements import RequiredElements, parse_required
 from assistant.library.rules import Rule, parse_rule_text
 from assistant.library.settings import ReadabilitySettings, parse_settings
 from assistant.library.templates import list_case_types, template_settings_problems
-from assistant.library.yaml_lines import load_yaml, yaml_error_line, yaml_error_text
 
 # Settings files that live beside the rule families but are not rule files.
 SETTINGS_FILES = frozenset(
@@ -103,41 +101,10 @@ def rule_files(rules_dir: Path) -> list[Path]:
     )
 
 
-def _read_text(
-    path: Path, shown: str, overrides: Mapping[Path, str] | None = None
-) -> tuple[str | None, Problem | None]:
-    if overrides and path.resolve() in overrides:
-        return overrides[path.resolve()], None
-    try:
-        return path.read_text(encoding="utf-8"), None
-    except UnicodeDecodeError as exc:
-        return None, Problem(shown, "(file)", "encoding", f"not valid UTF-8 at byte {exc.start}")
-    except OSError as exc:
-        return None, Problem(shown, "(file)", "(file)", f"cannot read: {exc.strerror}")
-
-
 def _settings(
     rules_dir: Path, name: str, problems: list[Problem], overrides: Mapping[Path, str] | None = None
 ) -> dict[str, Any]:
-    path = rules_dir / name
-    if not path.exists():
-        return {}
-    shown = display_path(path)
-    text, problem = _read_text(path, shown, overrides)
-    if problem:
-        problems.append(problem)
-        return {}
-    try:
-        data = load_yaml(text or "")
-    except yaml.YAMLError as exc:
-        problems.append(
-            Problem(shown, "(file)", "yaml", yaml_error_text(exc), yaml_error_line(exc))
-        )
-        return {}
-    if not isinstance(data, dict):
-        problems.append(Problem(shown, "(file)", "(file)", "must be a mapping"))
-        return {}
-    return data
+    return read_mapping(rules_dir / name, problems, overrides)
 
 
 def collect(
@@ -180,7 +147,7 @@ def _collect(
     first_seen: dict[str, Rule] = {}
     for path in rule_files(rules_dir):
         shown = display_path(path)
-        text, problem = _read_text(path, shown, overrides)
+        text, problem = read_text(path, shown, overrides)
         if problem:
             problems.append(problem)
             continue

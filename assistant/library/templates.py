@@ -9,12 +9,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from assistant.core import resources
 from assistant.core.problems import LibraryError, Problem, display_path
+from assistant.library.files import read_mapping
 from assistant.library.settings import CaseSettings, parse_settings, sample_context_problems
-from assistant.library.yaml_lines import load_yaml, yaml_error_line, yaml_error_text
 
 REPLY_TEMPLATE = "reply.txt"
 CASE_SETTINGS = "case.yml"
@@ -51,7 +49,9 @@ def case_settings(case_type: str, templates_dir: str | Path | None = None) -> Ca
     half-loads would change a reply's remedy without anyone knowing)."""
     path = resources.templates_dir(templates_dir) / case_type / CASE_SETTINGS
     problems: list[Problem] = []
-    settings = parse_settings(CaseSettings, _read(path, problems), display_path(path), problems)
+    settings = parse_settings(
+        CaseSettings, read_mapping(path, problems, empty_ok=True), display_path(path), problems
+    )
     if problems:
         raise LibraryError(problems)
     return settings
@@ -59,7 +59,7 @@ def case_settings(case_type: str, templates_dir: str | Path | None = None) -> Ca
 
 def sample_context(case_type: str, templates_dir: str | Path | None = None) -> dict[str, Any]:
     path = resources.templates_dir(templates_dir) / case_type / SAMPLE
-    return dict(_read(path, []))
+    return dict(read_mapping(path, [], empty_ok=True))
 
 
 def template_settings_problems(templates_dir: str | Path | None = None) -> list[Problem]:
@@ -69,38 +69,18 @@ def template_settings_problems(templates_dir: str | Path | None = None) -> list[
     for case_type in list_case_types(root):
         settings_path = root / case_type / CASE_SETTINGS
         settings = parse_settings(
-            CaseSettings, _read(settings_path, problems), display_path(settings_path), problems
+            CaseSettings,
+            read_mapping(settings_path, problems, empty_ok=True),
+            display_path(settings_path),
+            problems,
         )
         sample_path = root / case_type / SAMPLE
         if sample_path.exists():
             problems.extend(
                 sample_context_problems(
-                    _read(sample_path, problems), display_path(sample_path), settings.extra_keys
+                    read_mapping(sample_path, problems, empty_ok=True),
+                    display_path(sample_path),
+                    settings.extra_keys,
                 )
             )
     return problems
-
-
-def _read(path: Path, problems: list[Problem]) -> dict[str, Any]:
-    """A settings mapping with line numbers; {} for a missing file, a problem for a broken one."""
-    if not path.exists():
-        return {}
-    shown = display_path(path)
-    try:
-        data = load_yaml(path.read_text(encoding="utf-8"))
-    except UnicodeDecodeError as exc:
-        problems.append(
-            Problem(shown, "(file)", "encoding", f"not valid UTF-8 at byte {exc.start}")
-        )
-        return {}
-    except yaml.YAMLError as exc:
-        problems.append(
-            Problem(shown, "(file)", "yaml", yaml_error_text(exc), yaml_error_line(exc))
-        )
-        return {}
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        problems.append(Problem(shown, "(file)", "(file)", "must be a mapping"))
-        return {}
-    return data

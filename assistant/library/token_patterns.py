@@ -71,13 +71,14 @@ def op_bounds(op: str | None) -> tuple[int, int, bool]:
 def check_pattern(pattern: Sequence[dict]) -> str | None:
     """Why the matcher cannot run the pattern, or None."""
     for token in pattern:
-        problem = _token_problem(dict(token))
+        problem = token_problem(dict(token))
         if problem:
             return problem
     return None
 
 
-def _token_problem(token: dict) -> str | None:
+def token_problem(token: dict) -> str | None:
+    """Why the matcher cannot run this one token spec, or None."""
     unknown = set(token) - SUPPORTED_KEYS
     if unknown:
         return f"unsupported attribute {sorted(unknown)[0]}; use {', '.join(sorted(TEXT_ATTRS))} or IS_*/LIKE_* flags"

@@ -25,8 +25,8 @@ from assistant.library.token_patterns import (
     TEXT_ATTRS,
     UNBOUNDED,
     PatternError,
-    check_pattern,
     op_bounds,
+    token_problem,
 )
 
 # A test sees the doc's attribute columns and a token index.
@@ -161,11 +161,8 @@ class TokenMatcher:
         self._anchors: dict[str, tuple[int, frozenset[int]] | None] = {}
 
     def add(self, key: str, patterns: Iterable[Sequence[dict]]) -> None:
-        """Raises PatternError for a pattern outside the language check_pattern defines."""
+        """Raises PatternError for a token outside the language library/token_patterns.py defines."""
         for pattern in patterns:
-            problem = check_pattern(pattern)
-            if problem:
-                raise PatternError(f"{key}: {problem}")
             for variant in without_leading_optionals([dict(token) for token in pattern]):
                 # The second word is made plain too: the bucket of a common first word ("we",
                 # "i") is then narrowed by it, instead of trying every pattern that starts there.
@@ -179,6 +176,11 @@ class TokenMatcher:
         signature = repr(sorted(token.items()))
         step = self._steps.get(signature)
         if step is None:
+            # Checked once per distinct token, here where each is first compiled: the library's
+            # patterns share most of their tokens, and a check per pattern cost half a second.
+            problem = token_problem(token)
+            if problem:
+                raise PatternError(problem)
             low, high, negated = op_bounds(token.get("OP"))
             test = _token_test(token, self.strings)
             step = self._steps[signature] = _Step(_negate(test) if negated else test, low, high)
