@@ -31,16 +31,10 @@ from assistant.library.loader import Library, collect, library_signature
 from assistant.library.templates import list_case_types, list_variants
 from assistant.ui.catalogue import edit_problems, editable_files, template_files
 from assistant.ui.compose_form import FAULT_CHOICES, ComposeForm, compose_context, currency_choices
-from assistant.ui.drafts import (
-    add_counts,
-    apply_suggestion,
-    count_rules,
-    reportable,
-    text_digest,
-    texts_from_upload,
-)
 from assistant.ui.highlight import highlight_html
+from assistant.ui.rule_counts import add_counts, count_rules, text_digest, texts_from_upload
 from assistant.ui.rule_search import rule_categories, rule_families, rule_ids, rule_rows
+from assistant.ui.suggestions import apply_suggestion, reportable
 
 # Tests and shared deployments point the page at another library; the bundled one is the default.
 RULES_DIR = resources.rules_dir()

@@ -21,7 +21,7 @@ from assistant.ui.compose_form import (
     compose_context,
     currency_choices,
 )
-from assistant.ui.drafts import add_counts, reportable, text_digest
+from assistant.ui.rule_counts import add_counts, text_digest
 from assistant.ui.rule_search import (
     pattern_text,
     rule_categories,
@@ -29,6 +29,7 @@ from assistant.ui.rule_search import (
     rule_ids,
     rule_rows,
 )
+from assistant.ui.suggestions import reportable
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES = ROOT / "phrase_rules"

@@ -3,7 +3,8 @@ from __future__ import annotations
 import pytest
 
 from assistant.core.inputs import SourceError
-from assistant.ui.drafts import apply_suggestion, texts_from_upload
+from assistant.ui.rule_counts import texts_from_upload
+from assistant.ui.suggestions import apply_suggestion
 
 
 def test_uploads_read_jsonl_or_one_draft_per_line():

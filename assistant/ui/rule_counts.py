@@ -1,4 +1,4 @@
-"""Small operations the page performs on drafts, kept out of the UI so they can be tested on strings."""
+"""Which rules fire most: counts over the drafts of a session or an uploaded file."""
 
 from __future__ import annotations
 
@@ -6,21 +6,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
-from assistant.core.categories import DOCUMENT_RULE_PREFIXES, READABILITY_RULE_PREFIX
+from assistant.core.categories import READABILITY_RULE_PREFIX
 from assistant.core.findings import Finding
 from assistant.core.inputs import decode, read_text_records
-
-
-def apply_suggestion(text: str, start: int, end: int, suggestion: str) -> str:
-    """Replace the finding's span with the suggested wording (the agent then edits the rest)."""
-    if not 0 <= start <= end <= len(text):
-        raise ValueError(f"span {start}:{end} is outside the draft")
-    return text[:start] + suggestion + text[end:]
-
-
-def reportable(finding: Finding) -> bool:
-    """A phrase rule's finding can be reported as a false positive; a document check's cannot."""
-    return not finding.rule.startswith(DOCUMENT_RULE_PREFIXES)
 
 
 def text_digest(text: str) -> str:
