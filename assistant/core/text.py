@@ -35,6 +35,9 @@ class InputError(ValueError):
 _QUOTE_FOR_APOSTROPHE = re.compile(r"(?<=[A-Za-z])\"(?=(?:ll|m|re|ve|s|t|d)\b)")
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def prepare_text(text: str) -> str:
     folded = text.translate(_SAME_LENGTH_FOLDS)
     if '"' in folded:
@@ -52,4 +55,12 @@ def validate_text(text: object) -> str:
         )
     if "\x00" in text:
         raise InputError("text contains NUL bytes: it looks like binary data, not a message")
+    surrogate = _LONE_SURROGATE.search(text)
+    if surrogate:
+        # Half of a UTF-16 pair is no character: it cannot be written as UTF-8, so no result
+        # holding it could be printed. A JSON "\ud83d" escape without its other half gives one.
+        raise InputError(
+            f"text has a lone surrogate (U+{ord(surrogate.group()):04X}) at character "
+            f"{surrogate.start()}: not valid Unicode"
+        )
     return text

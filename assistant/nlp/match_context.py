@@ -23,6 +23,11 @@ from spacy.tokens import Doc, Token
 from assistant.library.lexicon import Lexicon
 
 NEGATION_WINDOW = 5
+# The checks look through a match's sentence. A run-on "sentence" of thousands of tokens (a pasted
+# log, an attack) would make that quadratic, so past this length a match sees only the tokens
+# within CONTEXT_WINDOW of it; no real sentence comes near (readability flags 35 words).
+LONG_SENTENCE_TOKENS = 150
+CONTEXT_WINDOW = 75
 CLAUSE_BREAKS = frozenset({",", ";", ":", "—", "–", "-", "(", ")"})
 
 
@@ -122,7 +127,10 @@ class DocContext:
             bounds.append((start, len(self.doc)))
             self._sentence_bounds, self._sentence_of = bounds, sentence_of
         assert self._sentence_bounds is not None
-        return self._sentence_bounds[self._sentence_of[token_index]]
+        start, end = self._sentence_bounds[self._sentence_of[token_index]]
+        if end - start > LONG_SENTENCE_TOKENS:
+            return max(start, token_index - CONTEXT_WINDOW), min(end, token_index + CONTEXT_WINDOW)
+        return start, end
 
     def blocks(self, contexts: frozenset[str], start: int, end: int) -> bool:
         return (

@@ -78,6 +78,34 @@ def build_nlp(library: Library) -> Language:
     return nlp
 
 
+# spaCy splits prefixes and suffixes off a whitespace-free chunk one at a time, searching the rest of
+# the chunk each time: quadratic in the chunk's length (16,000 "!" took 25 s). No word or link of a
+# reply is this long, so such a chunk is tokenized in short pieces; the pieces' text is the chunk's,
+# so every offset stays exact. The one space after the chunk goes with its last piece, as spaCy
+# would attach it to the last token.
+OVERLONG_CHUNK = re.compile(r"\S{%d,} ?" % 65)
+PIECE_CHARS = 32
+
+
+def make_doc(nlp: Language, text: str) -> Doc:
+    """nlp.make_doc in time linear in the text, whatever runs of punctuation it holds."""
+    if OVERLONG_CHUNK.search(text) is None:
+        return nlp.make_doc(text)
+    docs: list[Doc] = []
+    position = 0
+    for chunk in OVERLONG_CHUNK.finditer(text):
+        if chunk.start() > position:
+            docs.append(nlp.make_doc(text[position : chunk.start()]))
+        docs.extend(
+            nlp.make_doc(text[start : min(start + PIECE_CHARS, chunk.end())])
+            for start in range(chunk.start(), chunk.end(), PIECE_CHARS)
+        )
+        position = chunk.end()
+    if position < len(text):
+        docs.append(nlp.make_doc(text[position:]))
+    return Doc.from_docs(docs, ensure_whitespace=False)
+
+
 def checker_for(nlp: Language, kind: str) -> PhraseChecker:
     return nlp.get_pipe(CHECKER_BY_KIND[kind])
 
@@ -89,7 +117,7 @@ def run(nlp: Language, text: str, kind: str) -> Doc:
     costs more than the sentencizer, and none of it applies to a pipeline that is never trained.
     """
     skip = {name for k, names in PIPES_BY_KIND.items() if k != kind for name in names}
-    doc = nlp.make_doc(prepare_text(text))
+    doc = make_doc(nlp, prepare_text(text))
     for name, component in nlp.pipeline:
         if name not in skip:
             doc = component(doc)

@@ -1,0 +1,53 @@
+"""Bounded time on hostile text: each shape here took seconds to minutes before its fix.
+
+The bounds asserted are generous (the machine running CI may be slow or busy); the adversarial
+benchmark (benchmarks/adversarial.py) prints the real times.
+"""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from assistant.core.text import InputError
+from assistant.nlp.pipeline import make_doc
+
+RUNS = ["!", "'", "(", "😀", "?!", ".."]
+
+
+@pytest.mark.parametrize("char", RUNS)
+def test_a_long_run_of_punctuation_is_tokenized_in_linear_time(engine, char):
+    text = "Hi " + char * 8_000 + " you should have read our email."
+    started = time.perf_counter()
+    doc = make_doc(engine.nlp, text)
+    elapsed = time.perf_counter() - started
+    assert doc.text == text  # nothing moved: offsets stay exact
+    assert elapsed < 1.0  # was 3.5 s for 8,000 "!" (quadratic: 16,000 took 25 s)
+    result = engine.review(text)
+    assert [f.rule for f in result.findings if f.category == "blame_shifting"]
+    for finding in result.findings:
+        assert text[finding.start : finding.end] == finding.text
+
+
+def test_a_chunk_split_for_speed_keeps_words_and_spaces_as_spacy_reads_them(engine):
+    text = "Thanks " + "!" * 70 + "  then you should have called."
+    doc = make_doc(engine.nlp, text)
+    whole = engine.nlp.make_doc(text)
+    assert [t.text for t in doc] == [t.text for t in whole]
+    assert [t.whitespace_ for t in doc] == [t.whitespace_ for t in whole]
+
+
+def test_one_huge_sentence_is_checked_in_bounded_time(engine):
+    text = ("you should have read it and " * 3_600)[:100_000]
+    started = time.perf_counter()
+    result = engine.review(text)
+    assert time.perf_counter() - started < 10.0  # was 70 s: every match scanned the whole sentence
+    assert len([f for f in result.findings if f.category == "blame_shifting"]) > 3_000
+
+
+def test_a_lone_surrogate_is_refused_by_name(engine):
+    with pytest.raises(InputError, match=r"lone surrogate \(U\+D83D\) at character 4"):
+        engine.review("Hi! \ud83d you should have read it")
+    with pytest.raises(InputError, match="lone surrogate"):
+        engine.scan("\udc00")
