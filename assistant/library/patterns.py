@@ -19,7 +19,6 @@ from spacy.vocab import Vocab
 from assistant.core.problems import Problem
 from assistant.library.lexicon import Lexicon
 from assistant.library.notation import NotationError, compile_pattern, tokenizer
-from assistant.library.regex_safety import regex_problem
 from assistant.library.token_patterns import check_pattern
 from assistant.library.yaml_lines import line_of
 
@@ -39,7 +38,8 @@ def _pattern_vocab() -> Vocab:
 
 
 def _token_pattern_problem(pattern: list) -> str | None:
-    """spaCy's own schema validation, plus our backtracking check on every REGEX value."""
+    """spaCy's own schema validation, then the subset our matcher runs (REGEX on RE2, bounded
+    repetition)."""
     if not pattern:
         return "a token pattern needs at least one token"
     matcher = Matcher(_pattern_vocab(), validate=True)
@@ -62,10 +62,6 @@ def _token_pattern_problem(pattern: list) -> str | None:
                 f"{word!r} is split by the tokenizer into {' + '.join(repr(p) for p in pieces)}: "
                 "no single token can equal it; match the pieces as separate tokens, or use a phrase"
             )
-    for regex in _regex_values(pattern):
-        problem = regex_problem(regex)
-        if problem:
-            return f"REGEX {regex!r}: {problem}"
     return None
 
 
@@ -96,18 +92,6 @@ def _single_token_values(pattern: list) -> Iterable[str]:
             elif isinstance(value, dict):
                 for key in ("IN", "NOT_IN"):
                     yield from (v for v in value.get(key, []) if isinstance(v, str))
-
-
-def _regex_values(value: object) -> Iterable[str]:
-    if isinstance(value, dict):
-        for key, inner in value.items():
-            if key == "REGEX" and isinstance(inner, str):
-                yield inner
-            else:
-                yield from _regex_values(inner)
-    elif isinstance(value, list | tuple):
-        for inner in value:
-            yield from _regex_values(inner)
 
 
 STRING_ATTRS = frozenset({"ORTH", "TEXT", "LOWER", "NORM", "LEMMA", "SHAPE", "PREFIX", "SUFFIX"})

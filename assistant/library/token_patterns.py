@@ -1,7 +1,11 @@
 """The token-pattern language the matcher runs: spaCy's Matcher patterns, restricted to a subset.
 
 Text attributes (ORTH, TEXT, LOWER, NORM, LEMMA, SHAPE) as a value or with IN / NOT_IN / REGEX,
-the IS_* and LIKE_* flags, and the OP quantifiers. The library validates curated patterns against
+the IS_* and LIKE_* flags, and the OP quantifiers. REGEX values run on RE2, which matches in time
+linear in the text: a curated regex can never backtrack catastrophically (lookarounds and
+backreferences, which need backtracking, are refused). Repetition is bounded too: counts at most
+MAX_REPEAT, and at most one unbounded token (`*`, `+`, `{n,}`) per pattern, since each further one
+multiplies the ways the matcher can try a long text. The library validates curated patterns against
 it; the matcher (nlp/token_matcher.py) compiles them.
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+import re2
 from spacy import attrs
 
 TEXT_ATTRS = {
@@ -44,6 +49,7 @@ FLAG_ATTRS = {
 }
 SUPPORTED_KEYS = frozenset(TEXT_ATTRS) | frozenset(FLAG_ATTRS) | {"OP"}
 UNBOUNDED = 1 << 30
+MAX_REPEAT = 50
 _QUANTIFIER = re.compile(r"^\{(\d*)(,?)(\d*)\}$")
 
 
@@ -63,17 +69,44 @@ def op_bounds(op: str | None) -> tuple[int, int, bool]:
     if not found or not (found.group(1) or found.group(3)):
         raise PatternError(f"unsupported OP {op!r}")
     low_text, comma, high_text = found.groups()
+    if any(len(text) > 3 or int(text) > MAX_REPEAT for text in (low_text, high_text) if text):
+        # `{1000000000}` once asked the matcher for a billion steps (and 8 GB) per token.
+        raise PatternError(f"OP {op!r}: a count above {MAX_REPEAT}; no phrase repeats that often")
     low = int(low_text or 0)
     high = (int(high_text) if high_text else UNBOUNDED) if comma else low
+    if high < low:
+        raise PatternError(f"OP {op!r}: the maximum is below the minimum")
     return low, high, False
+
+
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.log_errors = False  # the error is reported to the curator, not logged to stderr
+
+
+def compile_regex(pattern: str) -> re2._Regexp:
+    """Raises PatternError naming why RE2 cannot run the expression."""
+    try:
+        return re2.compile(pattern, _RE2_OPTIONS)
+    except re2.error as exc:
+        reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
+        raise PatternError(
+            f"REGEX {pattern!r}: {reason} (lookarounds and backreferences are not supported)"
+        ) from None
 
 
 def check_pattern(pattern: Sequence[dict]) -> str | None:
     """Why the matcher cannot run the pattern, or None."""
+    unbounded = 0
     for token in pattern:
         problem = token_problem(dict(token))
         if problem:
             return problem
+        unbounded += op_bounds(token.get("OP"))[1] >= UNBOUNDED
+    if unbounded > 1:
+        return (
+            f"{unbounded} unbounded repetitions (*, + or {{n,}}): at most one per pattern; "
+            "bound the others, as in {0,8}"
+        )
     return None
 
 
@@ -101,8 +134,8 @@ def _text_value_problem(name: str, value: object) -> str | None:
     for operator, operand in value.items():
         if operator == "REGEX":
             try:
-                re.compile(str(operand))
-            except re.error as exc:
+                compile_regex(str(operand))
+            except PatternError as exc:
                 return str(exc)
         elif operator not in ("IN", "NOT_IN"):
             return f"{name}: unsupported operator {operator}; use IN, NOT_IN or REGEX"

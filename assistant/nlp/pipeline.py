@@ -83,7 +83,8 @@ def build_nlp(library: Library) -> Language:
 # reply is this long, so such a chunk is tokenized in short pieces; the pieces' text is the chunk's,
 # so every offset stays exact. The one space after the chunk goes with its last piece, as spaCy
 # would attach it to the last token.
-OVERLONG_CHUNK = re.compile(r"\S{%d,} ?" % 65)
+LONGEST_CHUNK = 64
+OVERLONG_CHUNK = re.compile(rf"\S{{{LONGEST_CHUNK + 1},}} ?")
 PIECE_CHARS = 32
 
 

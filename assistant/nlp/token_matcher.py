@@ -10,7 +10,6 @@ with IN / NOT_IN / REGEX, the IS_* and LIKE_* flags, and the OP quantifiers.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ from assistant.library.token_patterns import (
     TEXT_ATTRS,
     UNBOUNDED,
     PatternError,
+    compile_regex,
     op_bounds,
     token_problem,
 )
@@ -71,7 +71,7 @@ def _text_test(column: int, value: object, strings: StringStore, name: str) -> T
             members = frozenset(strings.add(str(v)) for v in operand)
             tests.append(lambda cols, doc, i, m=members: cols[column][i] not in m)
         else:  # REGEX: check_pattern admits no other operator
-            regex = re.compile(str(operand))
+            regex = compile_regex(str(operand))
             tests.append(
                 lambda cols, doc, i, r=regex: r.search(strings[cols[column][i]]) is not None
             )
