@@ -34,3 +34,10 @@ def display_path(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def shorten(value: object, limit: int = 80) -> str:
+    """A value as a problem quotes it: its repr, cut short, so a huge or hostile value in a
+    library file cannot flood a terminal or the page."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -13,7 +13,7 @@ from typing import Any
 
 from spacy.lang.en.stop_words import STOP_WORDS
 
-from assistant.core.problems import Problem
+from assistant.core.problems import Problem, shorten
 from assistant.library.lexicon import Lexicon
 from assistant.library.patterns import parse_patterns
 from assistant.library.yaml_lines import line_of
@@ -321,7 +321,7 @@ def _parse_signal(
                     path,
                     owner,
                     f"{where}.patterns[{number}]",
-                    f"{pattern!r} can match function words only: no evidence of a case",
+                    f"{shorten(pattern)} can match function words only: no evidence of a case",
                     signal_line,
                 )
             )

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from assistant.core.categories import MESSAGE_CATEGORIES
-from assistant.core.problems import Problem
+from assistant.core.problems import Problem, shorten
 from assistant.library.lexicon import Lexicon
 from assistant.library.notation import word_pieces
 from assistant.library.yaml_lines import line_of
@@ -71,7 +71,9 @@ def parse_destinations(
             continue
         if not isinstance(class_name, str) or class_name not in lexicon:
             problems.append(
-                Problem(path, category, "(class)", f"{class_name!r} is not a word class", line)
+                Problem(
+                    path, category, "(class)", f"{shorten(class_name)} is not a word class", line
+                )
             )
             continue
         for entry in lexicon.classes[class_name].entries:
@@ -87,7 +89,7 @@ def parse_destinations(
                         path,
                         category,
                         "(class)",
-                        f"{entry!r} is also a destination of {earlier}: one place, one category",
+                        f"{shorten(entry)} is also a destination of {earlier}: one place, one category",
                         line,
                     )
                 )

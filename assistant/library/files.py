@@ -6,6 +6,7 @@ wherever it is read, and a curator's unsaved edit (`overrides`) is read in place
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -15,12 +16,41 @@ import yaml
 from assistant.core.problems import Problem, display_path
 from assistant.library.yaml_lines import load_yaml, yaml_error_line, yaml_error_text
 
+# A rule file is a few kB and words.yml about 40 kB; a megabyte is no library file.
+MAX_FILE_BYTES = 1_000_000
+
+
+def unreadable_reason(path: Path, root: Path | None) -> str | None:
+    """Why a library file must not be read, or None. Only regular files inside the library's own
+    folder are read: a link to /etc/passwd or /dev/zero, or a FIFO named x.yml (which blocks the
+    reader forever), is refused without opening it."""
+    resolved = path.resolve()
+    if root is not None and not resolved.is_relative_to(root.resolve()):
+        return "links outside the library folder: not read"
+    try:
+        status = resolved.stat()
+    except OSError as exc:
+        return f"cannot read: {exc.strerror}"
+    if not stat.S_ISREG(status.st_mode):
+        return "not a regular file: not read"
+    if status.st_size > MAX_FILE_BYTES:
+        return f"{status.st_size:,} bytes: a library file holds at most {MAX_FILE_BYTES:,}"
+    return None
+
 
 def read_text(
-    path: Path, shown: str, overrides: Mapping[Path, str] | None = None
+    path: Path,
+    shown: str,
+    overrides: Mapping[Path, str] | None = None,
+    root: Path | None = None,
 ) -> tuple[str | None, Problem | None]:
+    """The file's text, or the problem that stops it being read. `root` is the library folder the
+    file must resolve inside."""
     if overrides and path.resolve() in overrides:
         return overrides[path.resolve()], None
+    reason = unreadable_reason(path, root)
+    if reason:
+        return None, Problem(shown, "(file)", "(file)", reason)
     try:
         return path.read_text(encoding="utf-8"), None
     except UnicodeDecodeError as exc:
@@ -34,6 +64,7 @@ def read_mapping(
     problems: list[Problem],
     overrides: Mapping[Path, str] | None = None,
     *,
+    root: Path | None = None,
     empty_ok: bool = False,
 ) -> dict[str, Any]:
     """The YAML mapping in path ({} when the file is absent); each problem is reported and {}
@@ -41,7 +72,7 @@ def read_mapping(
     if not path.exists() and not (overrides and path.resolve() in overrides):
         return {}
     shown = display_path(path)
-    text, problem = read_text(path, shown, overrides)
+    text, problem = read_text(path, shown, overrides, root)
     if problem:
         problems.append(problem)
         return {}

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from assistant.core.problems import Problem
+from assistant.core.problems import Problem, shorten
 from assistant.library.yaml_lines import line_of
 
 LEXICON_FILE = "words.yml"
@@ -194,7 +194,7 @@ def _parse_class(
                     path,
                     name,
                     f"words[{position}]",
-                    f"{text!r}: a lemma class holds single base forms, not phrases",
+                    f"{shorten(text)}: a lemma class holds single base forms, not phrases",
                     line,
                 )
             )

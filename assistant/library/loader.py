@@ -104,7 +104,7 @@ def rule_files(rules_dir: Path) -> list[Path]:
 def _settings(
     rules_dir: Path, name: str, problems: list[Problem], overrides: Mapping[Path, str] | None = None
 ) -> dict[str, Any]:
-    return read_mapping(rules_dir / name, problems, overrides)
+    return read_mapping(rules_dir / name, problems, overrides, root=rules_dir)
 
 
 def collect(
@@ -147,7 +147,7 @@ def _collect(
     first_seen: dict[str, Rule] = {}
     for path in rule_files(rules_dir):
         shown = display_path(path)
-        text, problem = read_text(path, shown, overrides)
+        text, problem = read_text(path, shown, overrides, rules_dir)
         if problem:
             problems.append(problem)
             continue

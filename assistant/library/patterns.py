@@ -16,7 +16,7 @@ from typing import Any
 from spacy.matcher import Matcher
 from spacy.vocab import Vocab
 
-from assistant.core.problems import Problem
+from assistant.core.problems import Problem, shorten
 from assistant.library.lexicon import Lexicon
 from assistant.library.notation import NotationError, compile_pattern, tokenizer
 from assistant.library.token_patterns import check_pattern
@@ -42,6 +42,12 @@ def _token_pattern_problem(pattern: list) -> str | None:
     repetition)."""
     if not pattern:
         return "a token pattern needs at least one token"
+    # Our own language first: spaCy's schema expands a count such as {1000000000} into that many
+    # tokens before it looks at anything else (8 GB).
+    if all(isinstance(token, dict) for token in pattern):
+        unsupported = check_pattern(pattern)
+        if unsupported:
+            return f"invalid token pattern: {unsupported}"
     matcher = Matcher(_pattern_vocab(), validate=True)
     try:
         matcher.add("validate", [pattern])
@@ -50,16 +56,13 @@ def _token_pattern_problem(pattern: list) -> str | None:
         detail = re.sub(
             r"^Invalid token patterns for matcher rule 'validate'\s*(Pattern 0:)?\s*", "", detail
         )
-        return f"invalid token pattern: {detail}"
-    unsupported = check_pattern(pattern)
-    if unsupported:
-        return f"invalid token pattern: {unsupported}"
+        return f"invalid token pattern: {detail if len(detail) <= 300 else detail[:299] + '…'}"
     for word in _single_token_values(pattern) if _STRICT.get() else ():
         pieces = _tokens_of(word)
         if len(pieces) > 1 and not _is_attached_token(word):
             # A token pattern compares one token at a time, so this value can never match.
             return (
-                f"{word!r} is split by the tokenizer into {' + '.join(repr(p) for p in pieces)}: "
+                f"{shorten(word)} is split by the tokenizer into {' + '.join(repr(p) for p in pieces)}: "
                 "no single token can equal it; match the pieces as separate tokens, or use a phrase"
             )
     return None
@@ -161,7 +164,7 @@ def parse_pattern_list(
             try:
                 variants = compile_pattern(pattern, lexicon)
             except NotationError as exc:
-                problem(owner, where, f"{pattern!r}: {exc}", line)
+                problem(owner, where, f"{shorten(pattern)}: {exc}", line)
                 continue
             frozen.append(_freeze_pattern(pattern))
             compiled.append(tuple(tuple(token for token in v) for v in variants))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import yaml
 
 from assistant.core.categories import DRAFT_CATEGORIES, PHRASE_CATEGORIES, SEVERITIES
-from assistant.core.problems import Problem
+from assistant.core.problems import Problem, shorten
 from assistant.library.lexicon import Lexicon
 from assistant.library.patterns import Pattern, TokenPattern, parse_pattern_list
 from assistant.library.yaml_lines import line_of, load_yaml, yaml_error_line, yaml_error_text
@@ -167,7 +167,7 @@ class _FileParser:
 
     @staticmethod
     def _unknown_category(value: object) -> str:
-        return f"unknown category {value!r}; known: {', '.join(PHRASE_CATEGORIES)}"
+        return f"unknown category {shorten(value)}; known: {', '.join(PHRASE_CATEGORIES)}"
 
     def _ignore_when(self, value: object, rule_id: str, line: int) -> frozenset[str]:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
@@ -180,7 +180,7 @@ class _FileParser:
             self.problem(
                 rule_id,
                 "ignore_when",
-                f"unknown context {unknown[0]!r}; known: {', '.join(CONTEXTS)}",
+                f"unknown context {shorten(unknown[0])}; known: {', '.join(CONTEXTS)}",
                 line,
             )
         return frozenset(v for v in value if v in CONTEXTS)
@@ -219,7 +219,7 @@ class _FileParser:
             self.problem(
                 rule_id,
                 "severity",
-                f"must be one of {', '.join(SEVERITIES)}, got {severity!r}",
+                f"must be one of {', '.join(SEVERITIES)}, got {shorten(severity)}",
                 line,
             )
         message = data.get("message")
@@ -298,7 +298,7 @@ class _FileParser:
                     self.problem(
                         rule_id,
                         f"{where}.match",
-                        f"{match!r} does not occur in the example text",
+                        f"{shorten(match)} does not occur in the example text",
                         line_of(item, line),
                     )
                     continue

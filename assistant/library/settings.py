@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from assistant.core.categories import Fault, Severity
-from assistant.core.problems import Problem
+from assistant.core.problems import Problem, shorten
 from assistant.library.yaml_lines import line_of
 
 # The compose context of the contract (contract.md): its keys and the types each accepts. A case's
@@ -108,7 +108,7 @@ def _problem(model: type[_Settings], error: Any, data: Mapping[str, Any], path: 
         allowed = _fields_at(model, error["loc"][:-1])
         message = f"unknown key; allowed: {', '.join(allowed)}" if allowed else "unknown key"
     elif error["type"] == "literal_error":
-        message = f"{message}, got {error.get('input')!r}"
+        message = f"{message}, got {shorten(error.get('input'))}"
     return Problem(path, "(file)", ".".join(location), message, _line(data, error["loc"]))
 
 
@@ -158,5 +158,7 @@ def sample_context_problems(
         wrong_bool = isinstance(value, bool) != (bool in expected)
         if not isinstance(value, expected) or wrong_bool:
             names = " or ".join(kind.__name__ for kind in expected)
-            problems.append(Problem(path, "(file)", key, f"expected {names}, got {value!r}", line))
+            problems.append(
+                Problem(path, "(file)", key, f"expected {names}, got {shorten(value)}", line)
+            )
     return problems

@@ -50,7 +50,10 @@ def case_settings(case_type: str, templates_dir: str | Path | None = None) -> Ca
     path = resources.templates_dir(templates_dir) / case_type / CASE_SETTINGS
     problems: list[Problem] = []
     settings = parse_settings(
-        CaseSettings, read_mapping(path, problems, empty_ok=True), display_path(path), problems
+        CaseSettings,
+        read_mapping(path, problems, root=path.parent.parent, empty_ok=True),
+        display_path(path),
+        problems,
     )
     if problems:
         raise LibraryError(problems)
@@ -59,7 +62,7 @@ def case_settings(case_type: str, templates_dir: str | Path | None = None) -> Ca
 
 def sample_context(case_type: str, templates_dir: str | Path | None = None) -> dict[str, Any]:
     path = resources.templates_dir(templates_dir) / case_type / SAMPLE
-    return dict(read_mapping(path, [], empty_ok=True))
+    return dict(read_mapping(path, [], root=path.parent.parent, empty_ok=True))
 
 
 def template_settings_problems(templates_dir: str | Path | None = None) -> list[Problem]:
@@ -70,7 +73,7 @@ def template_settings_problems(templates_dir: str | Path | None = None) -> list[
         settings_path = root / case_type / CASE_SETTINGS
         settings = parse_settings(
             CaseSettings,
-            read_mapping(settings_path, problems, empty_ok=True),
+            read_mapping(settings_path, problems, root=root, empty_ok=True),
             display_path(settings_path),
             problems,
         )
@@ -78,7 +81,7 @@ def template_settings_problems(templates_dir: str | Path | None = None) -> list[
         if sample_path.exists():
             problems.extend(
                 sample_context_problems(
-                    read_mapping(sample_path, problems, empty_ok=True),
+                    read_mapping(sample_path, problems, root=root, empty_ok=True),
                     display_path(sample_path),
                     settings.extra_keys,
                 )

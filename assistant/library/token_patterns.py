@@ -17,6 +17,8 @@ from collections.abc import Sequence
 import re2
 from spacy import attrs
 
+from assistant.core.problems import shorten
+
 TEXT_ATTRS = {
     "ORTH": attrs.ORTH,
     "TEXT": attrs.ORTH,
@@ -61,21 +63,25 @@ def op_bounds(op: str | None) -> tuple[int, int, bool]:
     """(minimum, maximum, negated) repetitions for an OP value."""
     if op is None:
         return 1, 1, False
+    if not isinstance(op, str):
+        raise PatternError(f"OP must be a string such as ?, *, + or {{1,3}}, got {shorten(op)}")
     simple = {"?": (0, 1), "*": (0, UNBOUNDED), "+": (1, UNBOUNDED), "!": (1, 1)}
     if op in simple:
         low, high = simple[op]
         return low, high, op == "!"
     found = _QUANTIFIER.match(op)
     if not found or not (found.group(1) or found.group(3)):
-        raise PatternError(f"unsupported OP {op!r}")
+        raise PatternError(f"unsupported OP {shorten(op)}")
     low_text, comma, high_text = found.groups()
     if any(len(text) > 3 or int(text) > MAX_REPEAT for text in (low_text, high_text) if text):
         # `{1000000000}` once asked the matcher for a billion steps (and 8 GB) per token.
-        raise PatternError(f"OP {op!r}: a count above {MAX_REPEAT}; no phrase repeats that often")
+        raise PatternError(
+            f"OP {shorten(op)}: a count above {MAX_REPEAT}; no phrase repeats that often"
+        )
     low = int(low_text or 0)
     high = (int(high_text) if high_text else UNBOUNDED) if comma else low
     if high < low:
-        raise PatternError(f"OP {op!r}: the maximum is below the minimum")
+        raise PatternError(f"OP {shorten(op)}: the maximum is below the minimum")
     return low, high, False
 
 
@@ -90,7 +96,7 @@ def compile_regex(pattern: str) -> re2._Regexp:
     except re2.error as exc:
         reason = exc.args[0].decode() if exc.args and isinstance(exc.args[0], bytes) else str(exc)
         raise PatternError(
-            f"REGEX {pattern!r}: {reason} (lookarounds and backreferences are not supported)"
+            f"REGEX {shorten(pattern)}: {reason} (lookarounds and backreferences are not supported)"
         ) from None
 
 
@@ -114,7 +120,7 @@ def token_problem(token: dict) -> str | None:
     """Why the matcher cannot run this one token spec, or None."""
     unknown = set(token) - SUPPORTED_KEYS
     if unknown:
-        return f"unsupported attribute {sorted(unknown)[0]}; use {', '.join(sorted(TEXT_ATTRS))} or IS_*/LIKE_* flags"
+        return f"unsupported attribute {sorted(map(str, unknown))[0]}; use {', '.join(sorted(TEXT_ATTRS))} or IS_*/LIKE_* flags"
     for name, value in token.items():
         problem = _text_value_problem(name, value) if name in TEXT_ATTRS else None
         if problem:

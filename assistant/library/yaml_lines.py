@@ -7,6 +7,8 @@ from typing import Any
 
 import yaml
 
+from assistant.core.problems import shorten
+
 
 class LineDict(dict):
     """A mapping from a YAML file that knows the (1-based) line it starts on."""
@@ -52,7 +54,7 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
             raise yaml.constructor.ConstructorError(
                 "while constructing a mapping",
                 node.start_mark,
-                f"found duplicate key {key!r}",
+                f"found duplicate key {shorten(key)}",
                 key_node.start_mark,
             )
         mapping[key] = loader.construct_object(value_node, deep=True)
@@ -63,8 +65,43 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> LineDict:
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+# Aliases let a curator share a list between rules (frame.yml does). Expanded, a few lines of
+# nested aliases become billions of values (an "alias bomb"); a real library file is a few thousand.
+MAX_EXPANDED_NODES = 200_000
+
+
+class AliasBombError(yaml.YAMLError):
+    def __init__(self) -> None:
+        super().__init__(
+            f"its aliases expand to more than {MAX_EXPANDED_NODES:,} values: "
+            "write the shared values out, or share fewer"
+        )
+        self.problem = str(self)
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """Values the node stands for once every alias is written out; each node is sized once."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = 1  # a recursive alias counts once instead of forever
+    if isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(child, sizes) for child in node.value)
+    elif isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, sizes) + _expanded_size(v, sizes) for k, v in node.value)
+    else:
+        size = 1
+    sizes[id(node)] = min(size, MAX_EXPANDED_NODES + 1)
+    return sizes[id(node)]
+
+
 def load_yaml(text: str) -> Any:
-    """Parse YAML text; mappings come back as LineDict. Raises yaml.YAMLError."""
+    """Parse YAML text; mappings come back as LineDict. Raises yaml.YAMLError (AliasBombError for
+    aliases that expand beyond MAX_EXPANDED_NODES)."""
+    if "&" in text and "*" in text:  # an alias needs an anchor: most files skip the extra pass
+        root = yaml.compose(text, Loader=_BaseLoader)
+        if root is not None and _expanded_size(root, {}) > MAX_EXPANDED_NODES:
+            raise AliasBombError()
     return yaml.load(text, Loader=_LineLoader)
 
 

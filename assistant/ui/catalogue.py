@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from assistant.curation.edits import validate_library_edit, validate_template_edit
+from assistant.library.files import unreadable_reason
 from assistant.library.loader import rule_files
 
 RULES_PREFIX = "phrase_rules/"
@@ -13,7 +14,9 @@ TEMPLATES_PREFIX = "templates/"
 
 def editable_files(rules_dir: Path, templates_dir: Path) -> dict[str, Path]:
     """{display name → path}: the rule files, then the settings files beside them, then every
-    template, each group in sorted order; names start phrase_rules/ or templates/."""
+    template, each group in sorted order; names start phrase_rules/ or templates/. A file the
+    library refuses to read (a link out of its folder, a FIFO, an oversized file) is not offered:
+    the editor would read it."""
     rules = rule_files(rules_dir)
     catalogue = {f"{RULES_PREFIX}{p.relative_to(rules_dir).as_posix()}": p for p in rules}
     catalogue.update(
@@ -25,7 +28,14 @@ def editable_files(rules_dir: Path, templates_dir: Path) -> dict[str, Path]:
             for p in sorted(templates_dir.rglob("*.txt"))
         }
     )
-    return catalogue
+    roots = ((RULES_PREFIX, rules_dir), (TEMPLATES_PREFIX, templates_dir))
+    return {
+        name: path
+        for name, path in catalogue.items()
+        if not any(
+            name.startswith(prefix) and unreadable_reason(path, root) for prefix, root in roots
+        )
+    }
 
 
 def template_files(templates_dir: Path, case_type: str) -> list[str]:

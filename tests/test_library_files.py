@@ -1,0 +1,82 @@
+"""A library folder cannot be turned against the tool: aliases, links, FIFOs, huge files and values."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+from assistant.library.loader import collect
+from assistant.library.yaml_lines import MAX_EXPANDED_NODES, load_yaml
+from assistant.ui.catalogue import editable_files
+
+
+def _problems(root: Path) -> str:
+    _, problems = collect(root, strict=True)
+    return "\n".join(str(problem) for problem in problems)
+
+
+def _bomb(levels: int = 9) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, levels):
+        lines.append(f"a{level}: &a{level} [" + ", ".join([f"*a{level - 1}"] * 10) + "]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_at_once(rules_dir, valid_rule_text):
+    root = rules_dir({"a.yml": valid_rule_text, "guidance.yml": _bomb()})
+    started = time.perf_counter()
+    text = _problems(root)
+    assert time.perf_counter() - started < 5  # expanded, the bomb holds 10**9 values
+    assert (
+        f"guidance.yml:(file): yaml: its aliases expand to more than {MAX_EXPANDED_NODES:,}" in text
+    )
+
+
+def test_a_shared_list_by_alias_still_loads():
+    data = load_yaml("a: &shared [one, two]\nb: *shared\n")
+    assert data["b"] == ["one", "two"]
+
+
+def test_a_link_out_of_the_library_is_not_read(rules_dir, valid_rule_text, tmp_path):
+    secret = tmp_path / "secret.yml"
+    secret.write_text("family: stolen\n", encoding="utf-8")
+    root = rules_dir({"a.yml": valid_rule_text})
+    (root / "draft").mkdir()
+    (root / "draft" / "leak.yml").symlink_to(secret)
+    (root / "guidance.yml").symlink_to("/dev/zero")
+    text = _problems(root)
+    assert "leak.yml:(file): (file): links outside the library folder: not read" in text
+    assert "guidance.yml:(file): (file): links outside the library folder: not read" in text
+    names = editable_files(root, tmp_path)
+    assert "phrase_rules/draft/leak.yml" not in names and "phrase_rules/a.yml" in names
+
+
+def test_a_fifo_named_like_a_rule_file_does_not_block(rules_dir, valid_rule_text):
+    root = rules_dir({"a.yml": valid_rule_text})
+    os.mkfifo(root / "waiting.yml")
+    assert "waiting.yml:(file): (file): not a regular file: not read" in _problems(root)
+
+
+def test_an_oversized_file_is_refused(rules_dir, valid_rule_text):
+    root = rules_dir({"a.yml": valid_rule_text, "b.yml": "# " + "x" * 1_100_000 + "\n"})
+    assert "b.yml:(file): (file): 1,100,003 bytes: a library file holds at most 1,000,000" in (
+        _problems(root)
+    )
+
+
+def test_a_huge_value_is_quoted_short(rules_dir, valid_rule_text):
+    huge = "x" * 5_000
+    root = rules_dir({"a.yml": valid_rule_text.replace("severity: warning", f"severity: {huge}")})
+    line = next(p for p in _problems(root).splitlines() if ": severity:" in p)
+    assert len(line) < 300  # the 5,000-character value, quoted whole, would flood the terminal
+    assert "got 'xxxx" in line and "x…" in line
+
+
+@pytest.mark.parametrize("op", ["{1000000000}", "{0,99999}"])
+def test_a_huge_repetition_count_is_refused(rules_dir, valid_rule_text, op):
+    pattern = f'patterns: [[{{LOWER: you}}, {{OP: "{op}"}}, {{LOWER: have}}]]'
+    root = rules_dir({"a.yml": valid_rule_text.replace('patterns: ["you should have"]', pattern)})
+    assert "a count above 50" in _problems(root)
