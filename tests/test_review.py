@@ -133,3 +133,21 @@ def test_contractions_typed_in_capitals_split_like_lower_case_ones(nlp):
 
 def test_textspeak_r_reads_as_are(nlp):
     assert [t.norm_ for t in nlp("u r late")] == ["you", "are", "late"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "You should have  read our email.",
+        "You should have\nread our email.",
+        "You should\n\n   have read our email.",
+        "You should have\r\nread our email.",
+    ],
+)
+def test_spacing_between_words_does_not_hide_a_phrase(engine, text):
+    """Hard-wrapped emails and double spaces: spaCy makes the extra spacing a token of its own."""
+    result = engine.review(text)
+    assert result.labels == ["blame_shifting"]
+    blame = next(f for f in result.findings if f.category == "blame_shifting")
+    assert text[blame.start : blame.end] == blame.text
+    assert blame.text.startswith("You should") and blame.text.endswith("read")

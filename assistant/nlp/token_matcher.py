@@ -5,7 +5,8 @@ library's ~700 patterns that is ~2 ms per draft, ten times the budget. Almost ev
 with a word or a set of words, so we index patterns by that word and only try the few whose first
 word occurs. Patterns are validated by spaCy's own schema and by library/token_patterns.py, which
 defines the subset this matcher runs: text attributes (ORTH, TEXT, LOWER, NORM, LEMMA, SHAPE) as a value or
-with IN / NOT_IN / REGEX, the IS_* and LIKE_* flags, and the OP quantifiers.
+with IN / NOT_IN / REGEX, the IS_* and LIKE_* flags, and the OP quantifiers. One difference from
+spaCy's Matcher: whitespace tokens are skipped, so extra spacing between words never hides a phrase.
 """
 
 from __future__ import annotations
@@ -253,9 +254,19 @@ class TokenMatcher:
         if not length:
             return []
         columns = sorted(self._columns)
-        # Two or more attributes give one row per token; keep that shape for a single one too.
-        array = doc.to_array([*columns, attrs.ORTH] if len(columns) == 1 else columns)
+        array = doc.to_array([*columns, attrs.IS_SPACE])
         cols = dict(zip(columns, array.T.tolist(), strict=False))
+        # Patterns read words, not spacing: a double space or a line break of a hard-wrapped email
+        # is a token of its own in spaCy, and would hide "you should have  read". The patterns see
+        # the words only; matches are mapped back to the doc's tokens.
+        spaces = array[:, -1].tolist()
+        words_at: list[int] | None = None
+        if any(spaces):
+            words_at = [i for i, space in enumerate(spaces) if not space]
+            cols = {column: [values[i] for i in words_at] for column, values in cols.items()}
+            length = len(words_at)
+            if not length:
+                return []
         anchored = self._anchored
         # Only word columns are ever tested for presence; flag columns would cost a set each for nothing.
         present = {column: set(cols[column]) for column in self._trigger_columns}
@@ -290,7 +301,9 @@ class TokenMatcher:
                     end = _match(compiled.steps, 0, start, length, cols, doc)
                     if end > start:
                         matches.append((compiled.key, start, end))
-        return matches
+        if words_at is None:
+            return matches
+        return [(key, words_at[start], words_at[end - 1] + 1) for key, start, end in matches]
 
 
 def _match(steps: tuple[_Step, ...], k: int, i: int, length: int, cols: dict, doc: Doc) -> int:
