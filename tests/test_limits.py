@@ -51,3 +51,24 @@ def test_a_lone_surrogate_is_refused_by_name(engine):
         engine.review("Hi! \ud83d you should have read it")
     with pytest.raises(InputError, match="lone surrogate"):
         engine.scan("\udc00")
+
+
+def test_a_check_out_of_time_returns_what_it_found_and_says_so(engine, monkeypatch):
+    from assistant.nlp import pipeline
+
+    text = "You should have read our email. " * 2_000
+    complete = engine.review(text)
+    assert not complete.stopped_early and "stopped_early" not in complete.to_dict()
+    # A budget already spent: the matcher stops at its first look at the clock.
+    monkeypatch.setattr(pipeline, "start_clock", lambda doc: _spent(doc))
+    result = engine.review(text)
+    assert result.stopped_early
+    assert result.to_dict()["stopped_early"] is True
+    assert len(result.findings) < len(complete.findings)
+    assert engine.scan(text).to_dict()["stopped_early"] is True
+
+
+def _spent(doc) -> None:
+    from assistant.nlp.deadline import start_clock
+
+    start_clock(doc, budget=-1.0)

@@ -17,6 +17,7 @@ from assistant.draft.readability import (
 )
 from assistant.draft.required_elements import RequiredElementCheck
 from assistant.nlp.checker import phrase_findings
+from assistant.nlp.deadline import STOPPED_EARLY_KEY, stopped_early
 from assistant.nlp.pipeline import checker_for, run
 
 KIND = "draft"
@@ -28,6 +29,8 @@ class Review:
     findings: tuple[Finding, ...]
     readability: Readability
     case_type: str | None = None
+    # The check ran out of its time budget (nlp/deadline.py): the findings are those found so far.
+    stopped_early: bool = False
 
     @property
     def labels(self) -> list[str]:
@@ -39,6 +42,7 @@ class Review:
             "labels": self.labels,
             "findings": [finding.to_dict() for finding in self.findings],
             "readability": self.readability.to_dict(),
+            **(STOPPED_EARLY_KEY if self.stopped_early else {}),
         }
 
 
@@ -67,4 +71,5 @@ def review(
         findings=sort_findings(findings),
         readability=scores,
         case_type=required.case_type if required else None,
+        stopped_early=stopped_early(doc),
     )

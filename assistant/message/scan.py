@@ -13,6 +13,7 @@ from assistant.library.case_types import CaseSuggestion, CaseTypeModel
 from assistant.library.guidance import Guidance
 from assistant.message.case_type import suggest
 from assistant.nlp.checker import phrase_findings
+from assistant.nlp.deadline import STOPPED_EARLY_KEY, stopped_early
 from assistant.nlp.pipeline import checker_for, run
 
 KIND = "message"
@@ -25,6 +26,8 @@ class ScanResult:
     case: CaseSuggestion
     guidance: tuple[str, ...]
     route: str | None
+    # The scan ran out of its time budget (nlp/deadline.py): the findings are those found so far.
+    stopped_early: bool = False
 
     @property
     def labels(self) -> list[str]:
@@ -44,6 +47,7 @@ class ScanResult:
             "case_type_confidence": self.case.confidence,
             "case_type_evidence": list(self.case.evidence),
             "route": self.route,
+            **(STOPPED_EARLY_KEY if self.stopped_early else {}),
         }
 
 
@@ -59,4 +63,5 @@ def scan(text: str, *, nlp: Language, case_types: CaseTypeModel, guidance: Guida
         case=suggest(doc, case_types, ignore=[(f.start, f.end) for f in findings]),
         guidance=tuple(guidance.for_categories(categories)),
         route=guidance.route(categories),
+        stopped_early=stopped_early(doc),
     )

@@ -19,6 +19,7 @@ from assistant.library.destinations import DestinationMap
 from assistant.library.loader import Library
 from assistant.library.patterns import TokenPattern
 from assistant.library.rules import Rule
+from assistant.nlp.deadline import CLOCK_EVERY, out_of_time
 from assistant.nlp.match_context import ContextWords, DocContext
 from assistant.nlp.token_matcher import TokenMatcher
 
@@ -90,7 +91,9 @@ class PhraseChecker:
         context = DocContext(doc, self.context_words)
         spans_by_category: dict[str, list[Span]] = defaultdict(list)
         destinations: list[tuple[str, int, int]] | None = None
-        for rule, start, end in candidates:
+        for number, (rule, start, end) in enumerate(candidates):
+            if number % CLOCK_EVERY == 0 and out_of_time(doc):
+                break
             if any(s < end and start < e for s, e in exceptions.get(rule.id, ())):
                 continue
             if rule.ignore_when and context.blocks(rule.ignore_when, start, end):

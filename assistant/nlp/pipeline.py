@@ -22,6 +22,7 @@ from assistant.core.text import prepare_text
 from assistant.library.loader import Library
 from assistant.nlp.case_signals import CASE_SIGNALS_FACTORY
 from assistant.nlp.checker import CHECKER_FACTORY, PhraseChecker
+from assistant.nlp.deadline import start_clock
 from assistant.nlp.lemmatizer import LEMMATIZER
 
 # Sentence punctuation typed without the space after it ("late!Sorry", "it.we will"): split it so
@@ -119,6 +120,7 @@ def run(nlp: Language, text: str, kind: str) -> Doc:
     """
     skip = {name for k, names in PIPES_BY_KIND.items() if k != kind for name in names}
     doc = make_doc(nlp, prepare_text(text))
+    start_clock(doc)
     for name, component in nlp.pipeline:
         if name not in skip:
             doc = component(doc)

@@ -29,6 +29,7 @@ from assistant.library.token_patterns import (
     op_bounds,
     token_problem,
 )
+from assistant.nlp.deadline import CLOCK_EVERY, out_of_time
 
 # A test sees the doc's attribute columns and a token index.
 Test = Callable[[dict[int, list[int]], Doc, int], bool]
@@ -289,7 +290,9 @@ class TokenMatcher:
                             starts.append((start, narrowed))
         matches: list[tuple[str, int, int]] = []
         absent: dict[int, bool] = {}
-        for start, candidates in starts:
+        for number, (start, candidates) in enumerate(starts):
+            if number % CLOCK_EVERY == 0 and out_of_time(doc):
+                break
             for trigger, group in self._by_trigger(candidates):
                 if trigger is not None:
                     missing = absent.get(id(trigger))
