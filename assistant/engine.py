@@ -61,7 +61,10 @@ class Engine:
         Raises InputError for text that cannot be checked, an unknown case type or fault."""
         text = validate_text(text)
         required = None if case_type is None else self._required_for(case_type, fault)
-        return review(text, nlp=self.nlp, targets=self.targets, required=required)
+        # The zone frees the strings this text added to the vocabulary (spaCy 3.8): a long batch
+        # of unique tokens would otherwise grow memory without end. Results hold no spaCy objects.
+        with self.nlp.memory_zone():
+            return review(text, nlp=self.nlp, targets=self.targets, required=required)
 
     def _required_for(self, case_type: str, fault: str | None) -> RequiredFor:
         known = self.case_types()
@@ -80,12 +83,13 @@ class Engine:
 
     def scan(self, text: str) -> ScanResult:
         """Read a customer's message. Raises InputError for text that cannot be read."""
-        return scan(
-            text,
-            nlp=self.nlp,
-            case_types=self.library.case_types,
-            guidance=self.library.guidance,
-        )
+        with self.nlp.memory_zone():
+            return scan(
+                text,
+                nlp=self.nlp,
+                case_types=self.library.case_types,
+                guidance=self.library.guidance,
+            )
 
     def compose(
         self,

@@ -72,3 +72,16 @@ def _spent(doc) -> None:
     from assistant.nlp.deadline import start_clock
 
     start_clock(doc, budget=-1.0)
+
+
+def test_a_batch_of_unique_words_does_not_grow_the_vocabulary(engine):
+    strings = engine.nlp.vocab.strings
+    engine.review("warm-up: you should have read our email")
+    before = len(strings)
+    for number in range(300):
+        word = f"zq{number:04d}xv"
+        assert engine.review(f"Hi {word}, you should have read our email.").labels == [
+            "blame_shifting"
+        ]
+        assert engine.scan(f"{word}: I will dispute the charge").labels == ["chargeback_threat"]
+    assert len(strings) <= before + 5  # was one string or more per unique word, forever

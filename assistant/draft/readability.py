@@ -58,6 +58,7 @@ FRE_BASE, FRE_SENTENCE_LENGTH, FRE_SYLLABLES = 206.835, 1.015, 84.6
 FK_SENTENCE_LENGTH, FK_SYLLABLES, FK_BASE = 0.39, 11.8, 15.59
 
 _syllables: dict[int, int] = {}
+MAX_CACHED_SYLLABLES = 50_000
 
 
 def syllables(word: str) -> int:
@@ -95,6 +96,8 @@ def _counts(doc: Doc) -> tuple[list[SentenceWords], int]:
             words += 1
             count = _syllables.get(lower)
             if count is None:
+                if len(_syllables) >= MAX_CACHED_SYLLABLES:
+                    _syllables.clear()  # a batch of unique words must not grow it without end
                 count = _syllables[lower] = syllables(strings[lower])
             syllable_total += count
     sentences.append(SentenceWords(rows[sentence_start][4], _end_char(rows[-1]), words))

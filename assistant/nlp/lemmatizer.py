@@ -13,6 +13,8 @@ from assistant.library.lexicon import Lexicon
 LEMMATIZER = "reply_assistant_lemmatizer"
 # Where the lookup table reads a word as another one: "putting" is a form of "put" here, not golf's "putt".
 LEMMA_OVERRIDES = {"putting": "put"}
+# Readings kept between docs; a batch of unique tokens cannot grow the cache past this.
+MAX_CACHED_WORDS = 50_000
 
 
 class NormLookupLemmatizer:
@@ -44,7 +46,15 @@ class NormLookupLemmatizer:
             if row is None:
                 norm = self.norms.get(self.strings[lower], self.strings[lower])
                 lemma = LEMMA_OVERRIDES.get(norm) or self.table.get(norm, norm)
-                row = cache[lower] = (self.strings.add(norm), self.strings.add(lemma))
+                # Inside a memory zone (Engine checks run in one), a string first seen is removed
+                # at the zone's end: a row naming one must not outlive the doc, or a later doc
+                # would carry a hash with no string. Rows of known strings are kept, up to a bound.
+                lasting = norm in self.strings and lemma in self.strings
+                row = (self.strings.add(norm), self.strings.add(lemma))
+                if lasting:
+                    if len(cache) >= MAX_CACHED_WORDS:
+                        cache.clear()
+                    cache[lower] = row
             rows.append(row)
         # Whole-array write: setting token attributes one by one costs more than the lookups.
         doc.from_array([NORM, LEMMA], numpy.array(rows, dtype="uint64").reshape(-1, 2))
