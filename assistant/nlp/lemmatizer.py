@@ -30,7 +30,7 @@ class NormLookupLemmatizer:
         self.table = load_lookups("en", ["lemma_lookup"]).get_table("lemma_lookup")
         self.strings = nlp.vocab.strings
         self.norms: dict[str, str] = {}
-        self._by_lower: dict[int, tuple[int, int]] = {}
+        self._by_lower: dict[int, tuple[str, str]] = {}
 
     def add_rules(self, lexicon: Lexicon) -> None:
         self.norms.update(lexicon.norms)
@@ -40,22 +40,22 @@ class NormLookupLemmatizer:
         if not len(doc):
             return doc
         cache = self._by_lower
+        add = self.strings.add
         rows = []
         for lower in doc.to_array(LOWER).tolist():
-            row = cache.get(lower)
-            if row is None:
+            reading = cache.get(lower)
+            if reading is None:
+                if len(cache) >= MAX_CACHED_WORDS:
+                    cache.clear()  # a batch of unique words must not grow it without end
                 norm = self.norms.get(self.strings[lower], self.strings[lower])
-                lemma = LEMMA_OVERRIDES.get(norm) or self.table.get(norm, norm)
-                # Inside a memory zone (Engine checks run in one), a string first seen is removed
-                # at the zone's end: a row naming one must not outlive the doc, or a later doc
-                # would carry a hash with no string. Rows of known strings are kept, up to a bound.
-                lasting = norm in self.strings and lemma in self.strings
-                row = (self.strings.add(norm), self.strings.add(lemma))
-                if lasting:
-                    if len(cache) >= MAX_CACHED_WORDS:
-                        cache.clear()
-                    cache[lower] = row
-            rows.append(row)
+                reading = cache[lower] = (
+                    norm,
+                    LEMMA_OVERRIDES.get(norm) or self.table.get(norm, norm),
+                )
+            # The cache keeps the strings, not their hashes: inside a memory zone (Engine checks
+            # run in one) a string added for this text is gone when the zone ends, and adding it
+            # again is what makes a hash valid for the next text.
+            rows.append((add(reading[0]), add(reading[1])))
         # Whole-array write: setting token attributes one by one costs more than the lookups.
         doc.from_array([NORM, LEMMA], numpy.array(rows, dtype="uint64").reshape(-1, 2))
         return doc

@@ -113,6 +113,7 @@ class DocContext:
         self._sentence_of: list[int] | None = None
         self._quoted: list[bool] | None = None
         self._words_cache: tuple[list[str], list[int]] | None = None
+        self._column_cache: tuple[list[str], list[str], list[str]] | None = None
 
     def sentence(self, token_index: int) -> tuple[int, int]:
         if self._sentence_of is None:
@@ -342,12 +343,12 @@ class DocContext:
     def conditional(self, start: int) -> bool:
         """True when the match sits inside an if-clause that has not yet closed with a comma."""
         sent_start, _ = self.sentence(start)
+        texts, norms, _ = self._columns()
         for i in range(start - 1, sent_start - 1, -1):
-            token = self.doc[i]
-            if token.text in CLAUSE_BREAKS:
+            if texts[i] in CLAUSE_BREAKS:
                 return False
-            if token.norm_ in self.words.conditionals or (
-                token.norm_ == "case" and i > 0 and self.doc[i - 1].norm_ == "in"
+            if norms[i] in self.words.conditionals or (
+                norms[i] == "case" and i > 0 and norms[i - 1] == "in"
             ):
                 return True
         return False
@@ -355,23 +356,32 @@ class DocContext:
     def reported(self, start: int) -> bool:
         """'You mentioned that you should have been told': the agent relays someone else's words."""
         sent_start, _ = self.sentence(start)
+        texts, norms, lemmas = self._columns()
+        verbs = self.words.reporting_verbs
         for i in range(start - 1, sent_start, -1):
-            token = self.doc[i]
-            if token.text in {",", ";"}:
+            if texts[i] in {",", ";"}:
                 return False
-            if (
-                token.norm_ in self.words.reporting_verbs
-                or token.lemma_ in self.words.reporting_verbs
-            ):
+            if norms[i] in verbs or lemmas[i] in verbs:
                 reporter = self._reporter_before(i, sent_start)
                 if reporter is None or reporter in SELF_REPORTERS:
                     continue
                 # "you said …" always reports; "my neighbour asked if …" only with a reporting link
                 if reporter in self.words.reporters or (
-                    i + 1 < start and self.doc[i + 1].norm_ in self.words.report_links
+                    i + 1 < start and norms[i + 1] in self.words.report_links
                 ):
                     return True
         return False
+
+    def _columns(self) -> tuple[list[str], list[str], list[str]]:
+        """Each token's text, reading and lemma, read once: the backward scans run per match, and
+        making a Token object per step cost more than the check itself."""
+        if self._column_cache is None:
+            self._column_cache = (
+                [token.text for token in self.doc],
+                [token.norm_ for token in self.doc],
+                [token.lemma_ for token in self.doc],
+            )
+        return self._column_cache
 
     def _reporter_before(self, verb_index: int, sent_start: int) -> str | None:
         # Allow one adverb or auxiliary between reporter and verb: "you also said", "my neighbour asked".

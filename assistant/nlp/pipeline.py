@@ -89,6 +89,15 @@ OVERLONG_CHUNK = re.compile(rf"\S{{{LONGEST_CHUNK + 1},}} ?")
 PIECE_CHARS = 32
 
 
+def _piece(nlp: Language, piece: str) -> Doc:
+    """A piece of an overlong chunk. Without a letter or digit it holds no word a rule could
+    read, so it stays one token: 100,000 "!" are 3,125 tokens to check, not 100,000."""
+    if any(char.isalnum() for char in piece):
+        return nlp.make_doc(piece)
+    body = piece.rstrip(" ")
+    return Doc(nlp.vocab, words=[body], spaces=[len(body) < len(piece)])
+
+
 def make_doc(nlp: Language, text: str) -> Doc:
     """nlp.make_doc in time linear in the text, whatever runs of punctuation it holds."""
     if OVERLONG_CHUNK.search(text) is None:
@@ -98,9 +107,17 @@ def make_doc(nlp: Language, text: str) -> Doc:
     for chunk in OVERLONG_CHUNK.finditer(text):
         if chunk.start() > position:
             docs.append(nlp.make_doc(text[position : chunk.start()]))
+        body_end = chunk.end() - chunk.group().endswith(" ")
+        starts = range(chunk.start(), body_end, PIECE_CHARS)
+        # The space after the chunk rides on its last piece, never a piece of its own.
         docs.extend(
-            nlp.make_doc(text[start : min(start + PIECE_CHARS, chunk.end())])
-            for start in range(chunk.start(), chunk.end(), PIECE_CHARS)
+            _piece(
+                nlp,
+                text[
+                    start : chunk.end() if start + PIECE_CHARS >= body_end else start + PIECE_CHARS
+                ],
+            )
+            for start in starts
         )
         position = chunk.end()
     if position < len(text):
