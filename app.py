@@ -19,11 +19,12 @@ from assistant.core.inputs import SourceError
 from assistant.core.problems import LibraryError
 from assistant.core.text import InputError
 from assistant.curation.false_positives import (
+    AlreadyListed,
     CurationError,
     add_pending_pass_example,
     sentence_around,
 )
-from assistant.curation.saves import SaveConflict, save, snapshot
+from assistant.curation.saves import SaveConflict, SaveError, save, snapshot
 from assistant.draft.readability import Targets
 from assistant.engine import Engine
 from assistant.evaluation.rule_examples import check_rule_examples
@@ -120,7 +121,9 @@ def use_suggestion(state_key: str, start: int, end: int, suggestion: str) -> Non
 def report_false_positive(rule_id: str, sentence: str) -> None:
     try:
         path = add_pending_pass_example(RULES_DIR, rule_id, sentence)
-    except (CurationError, SaveConflict, OSError) as exc:
+    except AlreadyListed as exc:
+        st.session_state.report_feedback = ("info", str(exc))
+    except (CurationError, SaveError, OSError) as exc:
         st.session_state.report_feedback = ("error", f"Could not record the report: {exc}")
     else:
         st.session_state.report_feedback = (
@@ -232,7 +235,8 @@ def draft_column(engine: Engine | None) -> None:
     )
     feedback = st.session_state.report_feedback
     if feedback:
-        (st.success if feedback[0] == "success" else st.error)(feedback[1])
+        show = {"success": st.success, "info": st.info}.get(feedback[0], st.error)
+        show(feedback[1])
         st.session_state.report_feedback = None
     draft = st.session_state.draft
     if engine is None or not draft.strip():
@@ -466,6 +470,9 @@ def save_edit(editable: dict[str, Path]) -> None:
         saved = save(editable[choice], text, st.session_state.edit_digest)
     except SaveConflict as exc:
         st.session_state.edit_feedback = ("conflict", [str(exc)])
+        return
+    except SaveError as exc:  # a read-only file or folder, a full disk: said in words
+        st.session_state.edit_feedback = ("error", ["Not saved:", str(exc)])
         return
     st.session_state.edit_digest = saved.digest
     st.session_state.edit_feedback = ("success", [f"Saved {choice}."])

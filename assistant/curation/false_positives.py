@@ -5,18 +5,30 @@ A curator then fixes the rule; until then `rules test` lists the example without
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import re
+from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 
 from assistant.core.problems import display_path
-from assistant.curation.saves import save, snapshot
+from assistant.curation.saves import SaveConflict, update
 from assistant.library.loader import collect, rule_files
+from assistant.library.rules import Rule, parse_rule_text
+
+# A report starts again when an editor that takes no lock saved the file meanwhile; a file that
+# keeps changing this often is being edited by hand, and the curator is told so.
+REPORT_ATTEMPTS = 3
 
 
 class CurationError(ValueError):
     """An edit that cannot be applied, with a message for the curator."""
+
+
+class AlreadyListed(CurationError):
+    """The reported sentence is already an example of the rule: nothing to add."""
 
 
 def _rule_file_for(rules_dir: Path, rule_id: str) -> Path:
@@ -33,37 +45,85 @@ def add_pending_pass_example(
     """Add a reported false positive to the rule's pass examples, marked pending until the rule is fixed.
 
     The file is edited as text (so the curator's comments and layout survive), then parsed again: the
-    edit is saved only if the rule gained exactly this example and nothing else changed.
+    edit is saved only if the rule gained exactly this example and nothing else changed. Reading,
+    checking and writing happen under the file's lock, so reports made at once all land; a sentence
+    the rule already lists raises AlreadyListed.
     """
     rules_dir = Path(rules_dir)
     sentence = " ".join(sentence.split())
     if not sentence:
         raise CurationError("the reported sentence is empty")
     path = _rule_file_for(rules_dir, rule_id)
-    before = snapshot(path)
-    note = f"reported as a false positive on {(today or dt.date.today()).isoformat()}"
-    entry = (
+    entry = _pending_entry(sentence, today or dt.date.today())
+    add = partial(_with_pending_example, rules_dir, path, rule_id, sentence, entry)
+    for _ in range(REPORT_ATTEMPTS - 1):
+        with contextlib.suppress(SaveConflict):
+            update(path, add)
+            return path
+    update(path, add)
+    return path
+
+
+def _pending_entry(sentence: str, day: dt.date) -> str:
+    note = f"reported as a false positive on {day.isoformat()}"
+    return (
         "{text: "
         + json.dumps(sentence, ensure_ascii=False)
         + ", pending: true, note: "
         + json.dumps(note)
         + "}"
     )
-    new_text = _insert_pass_example(before.text, rule_id, entry)
-    old_library, _ = collect(rules_dir)
-    new_library, problems = collect(rules_dir, overrides={path: new_text})
+
+
+def _with_pending_example(
+    rules_dir: Path, path: Path, rule_id: str, sentence: str, entry: str, text: str
+) -> str:
+    """`text` (the file as it is now) with the example added, checked against the whole library.
+
+    One load of the library (the lock is held meanwhile); the file's text before and after is
+    compared on its own, which suffices since no other file changes."""
+    new_text = _insert_pass_example(text, rule_id, entry)
+    library, problems = collect(rules_dir, overrides={path: new_text})
+    shown = display_path(path)
+    old_rules, _ = parse_rule_text(text, shown, library.lexicon)
+    old_rule = _rule_in(old_rules, rule_id, path)
+    _refuse_listed(old_rule, sentence, path)
     if problems:
         raise CurationError("; ".join(str(p) for p in problems))
-    old_rule, new_rule = old_library.rule(rule_id), new_library.rule(rule_id)
+    new_rules, _ = parse_rule_text(new_text, shown, library.lexicon)
     expected = (*old_rule.pending_pass_examples, sentence)
-    if new_rule.pending_pass_examples != expected or len(new_library.rules) != len(
-        old_library.rules
+    if (
+        len(new_rules) != len(old_rules)
+        or _rule_in(new_rules, rule_id, path).pending_pass_examples != expected
     ):
+        raise CurationError(f"could not add the example to {shown} safely; add it by hand")
+    return new_text
+
+
+def _rule_in(rules: Sequence[Rule], rule_id: str, path: Path) -> Rule:
+    found = next((rule for rule in rules if rule.id == rule_id), None)
+    if found is None:
         raise CurationError(
-            f"could not add the example to {display_path(path)} safely; add it by hand"
+            f"rule {rule_id!r} is no longer in {display_path(path)}; report the sentence again"
         )
-    save(path, new_text, before.digest)
-    return path
+    return found
+
+
+def _refuse_listed(rule: Rule, sentence: str, path: Path) -> None:
+    def same(example: str) -> bool:
+        return " ".join(example.split()) == sentence
+
+    where = f"{rule.id} in {display_path(path)}"
+    if any(same(example) for example in rule.pending_pass_examples):
+        raise AlreadyListed(
+            f"“{sentence}” is already pending as a pass example of {where}; "
+            "a curator will fix the rule."
+        )
+    if any(same(example) for example in rule.pass_examples):
+        raise AlreadyListed(
+            f"“{sentence}” is already a pass example of {where}; "
+            "`rules test` shows whether the rule still fires on it."
+        )
 
 
 def _insert_pass_example(text: str, rule_id: str, entry: str) -> str:
