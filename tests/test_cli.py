@@ -195,3 +195,16 @@ def test_entry_points_run_as_real_processes(tmp_path):
 def test_version_and_help_need_no_library():
     assert run("--version").stdout.strip() == f"reply-assistant {__version__}"
     assert "page" in run("--help").stdout
+
+
+def test_a_bug_in_any_command_exits_70_with_one_line(monkeypatch):
+    import assistant.library.loader as loader
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the loader broke")
+
+    monkeypatch.setattr(loader, "collect", broken)
+    result = run("rules", "validate")
+    assert result.returncode == 70
+    assert "internal error: RuntimeError: the loader broke" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -24,3 +24,10 @@ def test_apply_suggestion_replaces_only_the_span():
     )
     with pytest.raises(ValueError):
         apply_suggestion("short", 2, 40, "x")
+
+
+def test_an_uploaded_draft_is_not_split_at_a_unicode_line_separator():
+    assert texts_from_upload("one\u2028still one\nTwo\r\n".encode(), "d.txt") == [
+        "one\u2028still one",
+        "Two",
+    ]

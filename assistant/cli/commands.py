@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from assistant.cli.context_input import parse_setting, read_context
-from assistant.cli.output import format_findings
+from assistant.cli.output import format_findings, visible
 from assistant.cli.runner import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -52,7 +52,7 @@ def check(args: argparse.Namespace) -> int:
         out = format_findings(name, text, result.findings)
         scores = result.readability  # type: ignore[attr-defined]
         if not text.strip():
-            return f"{name}: the draft is empty; nothing to check"
+            return f"{visible(name)}: the draft is empty; nothing to check"
         return (
             f"{out}\n  readability: reading ease {scores.flesch_reading_ease}, grade {scores.grade}, "
             f"{scores.words} words, {scores.sentences} sentence{'s' if scores.sentences != 1 else ''}"
@@ -77,11 +77,12 @@ def scan(args: argparse.Namespace) -> int:
 
     def describe(name: str, text: str, result: Result) -> str:
         if not text.strip():
-            return f"{name}: the message is empty; nothing to scan"
+            return f"{visible(name)}: the message is empty; nothing to scan"
         found = result  # type: ignore[assignment]
         lines = [format_findings(name, text, found.findings)]
         if found.case.case_type:
-            evidence = ", ".join(f"“{word}”" for word in found.case.evidence[:5])
+            # The evidence is words of the message: shown, never obeyed, like the marked line.
+            evidence = ", ".join(f"“{visible(word)}”" for word in found.case.evidence[:5])
             lines.append(
                 f"  case type: {found.case.case_type} (confidence {found.case.confidence:.2f}; from {evidence})"
             )

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 
 from assistant import __version__
 from assistant.cli import commands
-from assistant.cli.runner import FAIL_ON_CHOICES
+from assistant.cli.runner import EXIT_INTERRUPTED, FAIL_ON_CHOICES, guarded
 from assistant.core.categories import FAULTS, PHRASE_CATEGORIES
 from assistant.evaluation.records import SPLITS
 
@@ -146,4 +146,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    return args.handler(args)
+    # Every command answers through the same guard (the commands guard their own work too):
+    # a user's mistake is exit 2, a bug of the tool exit 70, an interrupt 130, never a traceback.
+    try:
+        return guarded(lambda: args.handler(args))
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED

@@ -44,4 +44,5 @@ def texts_from_upload(data: bytes, name: str) -> list[str]:
     Raises SourceError naming the file and line that cannot be read."""
     if name.endswith((".jsonl", ".json")):
         return [record["text"] for record in read_text_records(data, name)]
-    return [line for line in decode(data, name).splitlines() if line.strip()]
+    # split("\n"), not splitlines(): a draft may hold U+2028 or a form feed inside one line.
+    return [line.rstrip("\r") for line in decode(data, name).split("\n") if line.strip()]
