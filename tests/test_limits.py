@@ -87,3 +87,15 @@ def test_a_batch_of_unique_words_does_not_grow_the_vocabulary(engine):
         ]
         assert engine.scan(f"{word}: I will dispute the charge").labels == ["chargeback_threat"]
     assert len(strings) <= before + 5  # was one string or more per unique word, forever
+
+
+def test_the_terminal_says_when_a_check_stopped_early(monkeypatch):
+    from cli_runner import run_cli
+
+    from assistant.nlp import pipeline
+
+    monkeypatch.setattr(pipeline, "start_clock", lambda doc: _spent(doc))
+    result = run_cli("check", stdin="You should have read our email. " * 100)
+    assert "note: the check stopped early" in result.stdout
+    batch = run_cli("scan", "--jsonl", stdin='{"id": 1, "text": "I will sue you."}\n')
+    assert '"stopped_early": true' in batch.stdout

@@ -56,6 +56,7 @@ def check(args: argparse.Namespace) -> int:
         return (
             f"{out}\n  readability: reading ease {scores.flesch_reading_ease}, grade {scores.grade}, "
             f"{scores.words} words, {scores.sentences} sentence{'s' if scores.sentences != 1 else ''}"
+            + _stopped_note(result)
         )
 
     def run() -> int:
@@ -66,6 +67,14 @@ def check(args: argparse.Namespace) -> int:
         return run_batch(args, analyse) if args.jsonl else run_single(args, analyse, describe)
 
     return guarded(run)
+
+
+def _stopped_note(result: Result) -> str:
+    if not getattr(result, "stopped_early", False):
+        return ""
+    return (
+        "\n  note: the check stopped early (its time budget ran out): later findings may be missing"
+    )
 
 
 def scan(args: argparse.Namespace) -> int:
@@ -91,7 +100,7 @@ def scan(args: argparse.Namespace) -> int:
         if found.route:
             lines.append(f"  route: {found.route}")
         lines.extend(f"  guidance: {line}" for line in found.guidance)
-        return "\n".join(lines)
+        return "\n".join(lines) + _stopped_note(found)
 
     def run() -> int:
         nonlocal engine
