@@ -10,16 +10,30 @@ thresholds, days to the next update) and `sample.yml` (a context for tests and t
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from jinja2 import TemplateError, UndefinedError
+from jinja2 import TemplateError, TemplateNotFound, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from assistant.compose.environment import environment, long_date, money
+from assistant.compose.environment import (
+    RenderFailure,
+    environment,
+    long_date,
+    money,
+    render_bounded,
+)
+from assistant.compose.limits import (
+    MAX_NUMBER_DIGITS,
+    MAX_VALUE_SIZE,
+    number_digits,
+    printed_size,
+    shown,
+)
 from assistant.core import resources
 from assistant.core.categories import FAULTS
 from assistant.library.settings import (
@@ -59,15 +73,64 @@ def _add_business_days(start: dt.date, days: int) -> dt.date:
     return current
 
 
+# Money the customer reads: a NaN, an infinity or a negative amount is never a refund.
+MONEY_KEYS = ("amount", "order_value")
+
+
 def _parse_date(key: str, value: object) -> dt.date:
+    # A date and time is refused, not cut to its date: the reply names a day, and which day a
+    # time falls on depends on a time zone the context does not give (YAML reads `10:30+05:00`).
+    if isinstance(value, dt.datetime):
+        raise ComposeError(
+            f"context key '{key}': expected an ISO date (YYYY-MM-DD), got a date and time "
+            f"{value.isoformat(' ')!r}"
+        )
     if isinstance(value, dt.date):
         return value
     try:
         return dt.date.fromisoformat(str(value))
     except ValueError:
         raise ComposeError(
-            f"context key '{key}': {value!r} is not an ISO date (YYYY-MM-DD)"
+            f"context key '{key}': {shown(value)} is not an ISO date (YYYY-MM-DD)"
         ) from None
+
+
+def _check_keys(context: object) -> Mapping[Any, Any]:
+    if not isinstance(context, Mapping):
+        raise ComposeError(
+            f"the context must be a mapping of keys to values, got a {type(context).__name__}"
+        )
+    for key in context:
+        if not isinstance(key, str):
+            raise ComposeError(
+                f"context key {shown(key)}: keys must be text, not {type(key).__name__}"
+            )
+    return context
+
+
+def _check_value(key: str, value: object) -> None:
+    """Sizes and numbers any key's value must respect, before its type is checked."""
+    if printed_size(value) > MAX_VALUE_SIZE:
+        raise ComposeError(
+            f"context key '{key}': the value is too large (more than {MAX_VALUE_SIZE:,} "
+            "characters or items)"
+        )
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    if isinstance(value, float) and not math.isfinite(value):
+        return  # not a number of digits: the money keys refuse it, others print it as it is
+    if abs(value) >= 10**MAX_NUMBER_DIGITS:
+        raise ComposeError(
+            f"context key '{key}': a number of {number_digits(value)} digits; "
+            f"at most {MAX_NUMBER_DIGITS} digits"
+        )
+
+
+def _check_money(key: str, value: object) -> None:
+    if isinstance(value, int | float) and not (math.isfinite(value) and value >= 0):
+        raise ComposeError(
+            f"context key '{key}': expected a finite amount of at least 0, got {value!r}"
+        )
 
 
 def prepare_context(
@@ -78,6 +141,7 @@ def prepare_context(
 ) -> tuple[dict[str, Any], list[str]]:
     """Checked, completed context: typed values, policy flags derived from case.yml, dates formatted."""
     settings = case_settings(case_type, templates_dir)
+    context = _check_keys(context)
     unknown = sorted(
         set(context)
         - set(REQUIRED_CONTEXT_KEYS)
@@ -86,19 +150,22 @@ def prepare_context(
     )
     values: dict[str, Any] = {}
     for key, value in context.items():
+        _check_value(key, value)
         expected = OPTIONAL_CONTEXT_KEYS.get(key)
         if value is None or expected is None:
             values[key] = value
             continue
         if key in BOOLEAN_CONTEXT_KEYS and not isinstance(value, bool):
-            raise ComposeError(f"context key '{key}': expected true or false, got {value!r}")
+            raise ComposeError(f"context key '{key}': expected true or false, got {shown(value)}")
         if not isinstance(value, expected) or (isinstance(value, bool) and bool not in expected):
             names = " or ".join(t.__name__ for t in expected)
-            raise ComposeError(f"context key '{key}': expected {names}, got {value!r}")
+            raise ComposeError(f"context key '{key}': expected {names}, got {shown(value)}")
+        if key in MONEY_KEYS:
+            _check_money(key, value)
         values[key] = value
     for key in REQUIRED_CONTEXT_KEYS:
         if key in values and not isinstance(values[key], str):
-            raise ComposeError(f"context key '{key}': expected a string, got {values[key]!r}")
+            raise ComposeError(f"context key '{key}': expected a string, got {shown(values[key])}")
 
     # Every contract key is defined (None when not given), so templates test `{% if item %}`;
     # a required key stays undefined when missing, so StrictUndefined names it.
@@ -107,7 +174,7 @@ def prepare_context(
     full["fault"] = full["fault"] or settings.default_fault
     if full["fault"] not in FAULTS:
         raise ComposeError(
-            f"context key 'fault': must be one of {', '.join(FAULTS)}, got {full['fault']!r}"
+            f"context key 'fault': must be one of {', '.join(FAULTS)}, got {shown(full['fault'])}"
         )
     for key in BOOLEAN_CONTEXT_KEYS:
         full[key] = bool(full[key])
@@ -163,16 +230,9 @@ def render(
         )
     env = environment_override or environment(str(root))
     try:
-        text = env.get_template(f"{case_type}/{REPLY_TEMPLATE}").render(values)
-    except UndefinedError as exc:
-        name = _undefined_name(exc)
-        if name in REQUIRED_CONTEXT_KEYS:
-            raise ComposeError(f"missing required variable '{name}'") from None
-        raise ComposeError(f"template {case_type}/{REPLY_TEMPLATE}: {exc.message}") from None
-    except SecurityError as exc:
-        raise ComposeError(f"template refused: {exc}") from None
-    except TemplateError as exc:
-        raise ComposeError(f"template {case_type}/{REPLY_TEMPLATE}: {exc}") from None
+        text = render_bounded(env, f"{case_type}/{REPLY_TEMPLATE}", values)
+    except RenderFailure as failure:
+        raise _compose_error(failure) from None
     notes = []
     if values["threat_present"]:
         # Routing only: the reply itself is the one the customer would get without the threat.
@@ -180,6 +240,30 @@ def render(
             "A threat was detected: log it and route as guidance says; the remedy stays the standard one."
         )
     return Composed(case_type, _tidy(text), tuple(notes), tuple(unknown), values)
+
+
+def _compose_error(failure: RenderFailure) -> ComposeError:
+    """What went wrong, and in which template and line, in one short line for the user."""
+    cause = failure.cause
+    if isinstance(cause, UndefinedError) and _undefined_name(cause) in REQUIRED_CONTEXT_KEYS:
+        return ComposeError(f"missing required variable '{_undefined_name(cause)}'")
+    if isinstance(cause, SecurityError):
+        return ComposeError(f"template refused: {failure.where}: {_short(str(cause))}")
+    if isinstance(cause, TemplateNotFound):
+        problem = f"no such template: {cause.message}"
+    elif isinstance(cause, RecursionError):
+        problem = "templates, macros or includes nest too deeply (do they call themselves?)"
+    elif isinstance(cause, MemoryError):
+        problem = "out of memory while rendering"
+    elif isinstance(cause, UndefinedError | TemplateError):
+        problem = cause.message or type(cause).__name__
+    else:  # Python's own errors (a division by zero, a wrong type): the message and its kind
+        problem = f"{cause} ({type(cause).__name__})"
+    return ComposeError(f"template {failure.where}: {_short(problem)}")
+
+
+def _short(message: str, width: int = 240) -> str:
+    return message if len(message) <= width else f"{message[: width - 1]}…"
 
 
 def _undefined_name(exc: UndefinedError) -> str:
