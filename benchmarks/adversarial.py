@@ -17,6 +17,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 from pathlib import Path
 
@@ -101,15 +102,23 @@ def batch(lines: int) -> tuple[float, float, int]:
     process.stdin.flush()
     process.stdout.readline()
     first = time.perf_counter() - started
-    for number in range(1, lines):
-        process.stdin.write(_line(number))
-    process.stdin.close()
+    # Written from a thread: the results stream back meanwhile, and a full output pipe would
+    # otherwise stop the writer and the tool in turn.
+    feeder = threading.Thread(target=_feed, args=(process.stdin, lines))
+    feeder.start()
     for _ in process.stdout:
         pass
+    feeder.join()
     process.wait()
     total = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024
     return first, total, peak
+
+
+def _feed(stdin, lines: int) -> None:
+    for number in range(1, lines):
+        stdin.write(_line(number))
+    stdin.close()
 
 
 def _line(number: int) -> bytes:
