@@ -80,3 +80,38 @@ def test_a_huge_repetition_count_is_refused(rules_dir, valid_rule_text, op):
     pattern = f'patterns: [[{{LOWER: you}}, {{OP: "{op}"}}, {{LOWER: have}}]]'
     root = rules_dir({"a.yml": valid_rule_text.replace('patterns: ["you should have"]', pattern)})
     assert "a count above 50" in _problems(root)
+
+
+SETTINGS_FILES = ["guidance.yml", "required_elements.yml", "case_types.yml", "readability.yml"]
+ODD_VALUES = [3.5, "text", ["a", 1], {"x": [None]}, None, True]
+# Shapes that crashed collect() before: each must now be a named problem of its file.
+ONCE_CRASHED = [
+    ("guidance.yml", "routes", 3.5),
+    ("required_elements.yml", "elements", "text"),
+    ("required_elements.yml", "elements", ["a", 1]),
+    ("case_types.yml", "complaint_signals", 3.5),
+    ("readability.yml", "min_words", "lots"),
+]
+
+
+@pytest.mark.parametrize("name", SETTINGS_FILES)
+def test_settings_of_any_shape_never_crash_the_loader(rules_dir, valid_rule_text, name):
+    import yaml
+
+    data = yaml.safe_load((collect()[0].rules_dir / name).read_text(encoding="utf-8"))
+    for key in data:
+        for odd in ODD_VALUES:
+            root = rules_dir({"a.yml": valid_rule_text, name: yaml.safe_dump({**data, key: odd})})
+            collect(root)  # raises nothing, whatever the shape
+
+
+@pytest.mark.parametrize(("name", "key", "odd"), ONCE_CRASHED)
+def test_a_shape_that_once_crashed_is_a_named_problem(rules_dir, valid_rule_text, name, key, odd):
+    import yaml
+
+    data = yaml.safe_load((collect()[0].rules_dir / name).read_text(encoding="utf-8"))
+    root = rules_dir({"a.yml": valid_rule_text, name: yaml.safe_dump({**data, key: odd})})
+    _, problems = collect(root)
+    assert any(p.path.endswith(name) and key in f"{p.field} {p.problem}" for p in problems), (
+        problems
+    )

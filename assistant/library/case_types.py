@@ -136,6 +136,18 @@ def _stop_words_only(variant: Any) -> bool:
     return all(word.lower() in FUNCTION_WORDS for word in literals)
 
 
+def _signal_list(
+    value: Any, where: str, path: str, line: int, problems: list[Problem], owner: str = "(file)"
+) -> list[Any]:
+    """A list of signals; anything else is named as a problem and read as none."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        problems.append(Problem(path, owner, where, "must be a list of signals", line))
+        return []
+    return value
+
+
 def parse_case_types(
     data: dict[str, Any],
     path: str,
@@ -184,7 +196,9 @@ def parse_case_types(
             signals.extend(parsed[0])
             if parsed[1]:
                 examples[case_type] = parsed[1]
-    for index, raw in enumerate(data.get("complaint_signals") or []):
+    for index, raw in enumerate(
+        _signal_list(data.get("complaint_signals"), "complaint_signals", path, line, problems)
+    ):
         signal = _parse_signal(OTHER, index, raw, path, line, problems, lexicon, COMPLAINT)
         if signal is not None:
             signals.append(signal)
@@ -260,7 +274,9 @@ def _parse_case_type(
         )
     signals = [
         signal
-        for index, raw in enumerate(spec.get("signals") or [])
+        for index, raw in enumerate(
+            _signal_list(spec.get("signals"), "signals", path, spec_line, problems, case_type)
+        )
         if (signal := _parse_signal(case_type, index, raw, path, spec_line, problems, lexicon))
     ]
     texts = spec.get("examples")

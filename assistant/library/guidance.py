@@ -86,7 +86,13 @@ def parse_guidance(data: dict[str, Any], path: str, problems: list[Problem]) -> 
             lines, path, category, f"categories.{category}", line_of(categories, line), problems
         )
     routes: dict[str, str] = {}
-    for category, route in (data.get("routes") or {}).items():
+    route_map = data.get("routes") or {}
+    if not isinstance(route_map, dict):
+        problems.append(
+            Problem(path, "(file)", "routes", "must map threat categories to a route", line)
+        )
+        route_map = {}
+    for category, route in route_map.items():
         if category not in MESSAGE_CATEGORIES or route not in ROUTES:
             problems.append(
                 Problem(

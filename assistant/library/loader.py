@@ -6,13 +6,14 @@ library with any problem, so a broken library is never half-used.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from assistant.core import resources
-from assistant.core.problems import LibraryError, Problem, display_path
+from assistant.core.problems import LibraryError, Problem, display_path, shorten
 from assistant.library.case_types import CaseTypeModel, parse_case_types
 from assistant.library.destinations import DESTINATIONS_FILE, DestinationMap, parse_destinations
 from assistant.library.files import read_mapping, read_text
@@ -137,11 +138,16 @@ def _collect(
             Problem(display_path(rules_dir), "(library)", "rules-dir", "not a directory")
         )
         return Library((), rules_dir), problems
-    lexicon = parse_lexicon(
-        _settings(rules_dir, LEXICON_FILE, problems, overrides),
-        display_path(rules_dir / LEXICON_FILE),
+    lexicon = _shielded(
+        lambda: parse_lexicon(
+            _settings(rules_dir, LEXICON_FILE, problems, overrides),
+            display_path(rules_dir / LEXICON_FILE),
+            problems,
+            required=CONTEXT_CLASSES,
+        ),
+        Lexicon(),
+        rules_dir / LEXICON_FILE,
         problems,
-        required=CONTEXT_CLASSES,
     )
     rules: list[Rule] = []
     first_seen: dict[str, Rule] = {}
@@ -151,7 +157,9 @@ def _collect(
         if problem:
             problems.append(problem)
             continue
-        file_rules, file_problems = parse_rule_text(text or "", shown, lexicon)
+        file_rules, file_problems = _shielded(
+            partial(parse_rule_text, text or "", shown, lexicon), ([], []), path, problems
+        )
         problems.extend(file_problems)
         for rule in file_rules:
             earlier = first_seen.get(rule.id)
@@ -172,11 +180,16 @@ def _collect(
         problems.append(
             Problem(display_path(rules_dir), "(library)", "rules", "no rule files found")
         )
-    destinations = parse_destinations(
-        _settings(rules_dir, DESTINATIONS_FILE, problems, overrides),
-        display_path(rules_dir / DESTINATIONS_FILE),
+    destinations = _shielded(
+        lambda: parse_destinations(
+            _settings(rules_dir, DESTINATIONS_FILE, problems, overrides),
+            display_path(rules_dir / DESTINATIONS_FILE),
+            problems,
+            lexicon,
+        ),
+        DestinationMap(),
+        rules_dir / DESTINATIONS_FILE,
         problems,
-        lexicon,
     )
     for rule in rules:
         if rule.by_destination and not destinations:
@@ -199,33 +212,82 @@ def _collect(
         ),
         lexicon=lexicon,
         destinations=destinations,
-        readability=parse_settings(
-            ReadabilitySettings,
-            _settings(rules_dir, "readability.yml", problems, overrides),
-            display_path(rules_dir / "readability.yml"),
+        readability=_shielded(
+            lambda: parse_settings(
+                ReadabilitySettings,
+                _settings(rules_dir, "readability.yml", problems, overrides),
+                display_path(rules_dir / "readability.yml"),
+                problems,
+            ),
+            ReadabilitySettings(),
+            rules_dir / "readability.yml",
             problems,
         ),
-        case_types=parse_case_types(
-            _settings(rules_dir, "case_types.yml", problems, overrides),
-            display_path(rules_dir / "case_types.yml"),
+        case_types=_shielded(
+            lambda: parse_case_types(
+                _settings(rules_dir, "case_types.yml", problems, overrides),
+                display_path(rules_dir / "case_types.yml"),
+                problems,
+                lexicon,
+                known=list_case_types(templates_dir),
+            ),
+            CaseTypeModel(),
+            rules_dir / "case_types.yml",
             problems,
-            lexicon,
-            known=list_case_types(templates_dir),
         ),
-        guidance=parse_guidance(
-            _settings(rules_dir, "guidance.yml", problems, overrides),
-            display_path(rules_dir / "guidance.yml"),
+        guidance=_shielded(
+            lambda: parse_guidance(
+                _settings(rules_dir, "guidance.yml", problems, overrides),
+                display_path(rules_dir / "guidance.yml"),
+                problems,
+            ),
+            Guidance(),
+            rules_dir / "guidance.yml",
             problems,
         ),
-        required=parse_required_elements(
-            _settings(rules_dir, "required_elements.yml", problems, overrides),
-            display_path(rules_dir / "required_elements.yml"),
+        required=_shielded(
+            lambda: parse_required_elements(
+                _settings(rules_dir, "required_elements.yml", problems, overrides),
+                display_path(rules_dir / "required_elements.yml"),
+                problems,
+                lexicon,
+            ),
+            RequiredElements(),
+            rules_dir / "required_elements.yml",
             problems,
-            lexicon,
         ),
     )
-    problems.extend(template_settings_problems(templates_dir))
+    problems.extend(
+        _shielded(
+            lambda: template_settings_problems(templates_dir),
+            [],
+            resources.templates_dir(templates_dir),
+            problems,
+        )
+    )
     return library, problems
+
+
+Parsed = TypeVar("Parsed")
+
+
+def _shielded(
+    parse: Callable[[], Parsed], empty: Parsed, path: Path, problems: list[Problem]
+) -> Parsed:
+    """Each parser names the shapes it expects; one it did not foresee (a number where a mapping
+    belongs, deep inside) is still a problem of that file, never a traceback of the tool."""
+    try:
+        return parse()
+    except Exception as exc:  # the last guard, after every named check
+        problems.append(
+            Problem(
+                display_path(path),
+                "(file)",
+                "(file)",
+                f"a value of an unexpected shape ({type(exc).__name__}: {shorten(str(exc))})",
+            )
+        )
+        return empty
 
 
 def load_library(

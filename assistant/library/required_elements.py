@@ -55,7 +55,13 @@ def parse_required_elements(
         )
         max_apologies = 2
     elements = []
-    for name, spec in (data.get("elements") or {}).items():
+    specs = data.get("elements") or {}
+    if not isinstance(specs, dict):
+        problems.append(
+            Problem(path, "(file)", "elements", "must map element names to their settings", line)
+        )
+        specs = {}
+    for name, spec in specs.items():
         spec_line = line_of(spec, line)
         if not isinstance(spec, dict):
             problems.append(Problem(path, str(name), "(element)", "must be a mapping", spec_line))
