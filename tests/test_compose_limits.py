@@ -16,6 +16,7 @@ from cli_runner import run_cli
 
 from assistant.compose.environment import template_problems
 from assistant.compose.render import ComposeError, render
+from assistant.core.resources import TEMPLATES_DIR_NAME, bundled
 from assistant.curation.edits import validate_template_edit
 
 TODAY = dt.date(2026, 11, 26)
@@ -384,3 +385,21 @@ def test_cli_yaml_odd_types_reach_a_named_error(tmp_path):
     )
     run = compose_cli("--context", str(context))
     assert run.returncode == 2 and "context key 'item': expected str, got b'hello'" in run.stderr
+
+
+def test_a_template_linked_out_of_the_templates_folder_is_not_read(tmp_path):
+    secret = tmp_path / "secret.txt"
+    secret.write_text("the password is hunter2\n", encoding="utf-8")
+    root = tmp_path / "templates"
+    shutil.copytree(bundled(TEMPLATES_DIR_NAME), root)
+    opening = root / "other" / "opening.txt"
+    opening.unlink()
+    opening.symlink_to(secret)
+    with pytest.raises(ComposeError) as caught:
+        render("other", {"company_name": "A", "agent_name": "B"}, templates_dir=root)
+    # Refused as missing: the include lists its candidates, none of which may be read.
+    assert "other/opening.txt" in str(caught.value)
+    assert "hunter2" not in str(caught.value)
+    assert "other/opening.txt:0: links outside the library folder: not read" in template_problems(
+        root
+    )

@@ -19,7 +19,14 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, TemplateError, TemplateSyntaxError, nodes
+from jinja2 import (
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    TemplateSyntaxError,
+    nodes,
+)
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import FilterArgumentError
 from jinja2.runtime import Context
@@ -45,6 +52,7 @@ from assistant.compose.limits import (
     shown,
 )
 from assistant.core import resources
+from assistant.library.files import unreadable_reason
 
 CURRENCY_SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "AUD": "A$", "CAD": "C$", "NZD": "NZ$"}
 
@@ -289,10 +297,23 @@ def _innermost_template_line(traceback: TracebackType | None) -> tuple[str, int]
     return found
 
 
+class LibraryLoader(FileSystemLoader):
+    """Jinja's file loader follows links: `{% include %}` of a link to /etc/passwd once printed it
+    into a reply. A template is read only if it is a regular file inside the templates folder,
+    of at most library.files.MAX_FILE_BYTES, as every other library file."""
+
+    def get_source(self, environment, template):  # type: ignore[no-untyped-def]
+        root = Path(self.searchpath[0])
+        reason = unreadable_reason(root / template, root)
+        if reason:
+            raise TemplateNotFound(f"{template} ({reason})")
+        return super().get_source(environment, template)
+
+
 @lru_cache(maxsize=4)
 def environment(templates_dir: str) -> ReplyEnvironment:
     return ReplyEnvironment(
-        loader=FileSystemLoader(templates_dir),
+        loader=LibraryLoader(templates_dir),
         undefined=StrictUndefined,
         autoescape=False,
         trim_blocks=True,
@@ -369,6 +390,10 @@ def template_problems(templates_dir: str | Path | None = None) -> list[str]:
     problems = []
     for path in sorted(root.rglob("*.txt")):
         name = path.relative_to(root).as_posix()
+        reason = unreadable_reason(path, root)
+        if reason:
+            problems.append(f"{name}:0: {reason}")
+            continue
         try:
             tree = env.parse(path.read_text(encoding="utf-8"))
         except TemplateError as exc:
