@@ -36,6 +36,8 @@ SETTINGS_FILES = frozenset(
         DESTINATIONS_FILE,
     }
 )
+Parsed = TypeVar("Parsed")
+
 # Settings a library may leave out, and what is then missing (the defaults of the others suffice).
 OPTIONAL_SETTINGS = {
     "case_types.yml": "scan suggests no case type",
@@ -138,17 +140,26 @@ def _collect(
             Problem(display_path(rules_dir), "(library)", "rules-dir", "not a directory")
         )
         return Library((), rules_dir), problems
-    lexicon = _shielded(
-        lambda: parse_lexicon(
-            _settings(rules_dir, LEXICON_FILE, problems, overrides),
-            display_path(rules_dir / LEXICON_FILE),
+
+    def settings_file(
+        name: str, parse: Callable[..., Parsed], empty: Parsed, *args: Any, **kwargs: Any
+    ) -> Parsed:
+        """One settings file beside the rules, read and parsed behind the last guard."""
+        path = rules_dir / name
+        return _shielded(
+            lambda: parse(
+                _settings(rules_dir, name, problems, overrides),
+                display_path(path),
+                problems,
+                *args,
+                **kwargs,
+            ),
+            empty,
+            path,
             problems,
-            required=CONTEXT_CLASSES,
-        ),
-        Lexicon(),
-        rules_dir / LEXICON_FILE,
-        problems,
-    )
+        )
+
+    lexicon = settings_file(LEXICON_FILE, parse_lexicon, Lexicon(), required=CONTEXT_CLASSES)
     rules: list[Rule] = []
     first_seen: dict[str, Rule] = {}
     for path in rule_files(rules_dir):
@@ -180,17 +191,7 @@ def _collect(
         problems.append(
             Problem(display_path(rules_dir), "(library)", "rules", "no rule files found")
         )
-    destinations = _shielded(
-        lambda: parse_destinations(
-            _settings(rules_dir, DESTINATIONS_FILE, problems, overrides),
-            display_path(rules_dir / DESTINATIONS_FILE),
-            problems,
-            lexicon,
-        ),
-        DestinationMap(),
-        rules_dir / DESTINATIONS_FILE,
-        problems,
-    )
+    destinations = settings_file(DESTINATIONS_FILE, parse_destinations, DestinationMap(), lexicon)
     for rule in rules:
         if rule.by_destination and not destinations:
             problems.append(
@@ -212,49 +213,19 @@ def _collect(
         ),
         lexicon=lexicon,
         destinations=destinations,
-        readability=_shielded(
-            lambda: parse_settings(
-                ReadabilitySettings,
-                _settings(rules_dir, "readability.yml", problems, overrides),
-                display_path(rules_dir / "readability.yml"),
-                problems,
-            ),
-            ReadabilitySettings(),
-            rules_dir / "readability.yml",
-            problems,
+        readability=settings_file(
+            "readability.yml", partial(parse_settings, ReadabilitySettings), ReadabilitySettings()
         ),
-        case_types=_shielded(
-            lambda: parse_case_types(
-                _settings(rules_dir, "case_types.yml", problems, overrides),
-                display_path(rules_dir / "case_types.yml"),
-                problems,
-                lexicon,
-                known=list_case_types(templates_dir),
-            ),
+        case_types=settings_file(
+            "case_types.yml",
+            parse_case_types,
             CaseTypeModel(),
-            rules_dir / "case_types.yml",
-            problems,
+            lexicon,
+            known=list_case_types(templates_dir),
         ),
-        guidance=_shielded(
-            lambda: parse_guidance(
-                _settings(rules_dir, "guidance.yml", problems, overrides),
-                display_path(rules_dir / "guidance.yml"),
-                problems,
-            ),
-            Guidance(),
-            rules_dir / "guidance.yml",
-            problems,
-        ),
-        required=_shielded(
-            lambda: parse_required_elements(
-                _settings(rules_dir, "required_elements.yml", problems, overrides),
-                display_path(rules_dir / "required_elements.yml"),
-                problems,
-                lexicon,
-            ),
-            RequiredElements(),
-            rules_dir / "required_elements.yml",
-            problems,
+        guidance=settings_file("guidance.yml", parse_guidance, Guidance()),
+        required=settings_file(
+            "required_elements.yml", parse_required_elements, RequiredElements(), lexicon
         ),
     )
     problems.extend(
@@ -266,9 +237,6 @@ def _collect(
         )
     )
     return library, problems
-
-
-Parsed = TypeVar("Parsed")
 
 
 def _shielded(
