@@ -3,6 +3,7 @@ surrogates, streaming through a pipe, line separators inside strings, terminal e
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import select
@@ -294,3 +295,48 @@ def test_a_missing_batch_file_is_named():
     result = run_cli("check", "--jsonl", "no-such-batch.jsonl")
     assert result.returncode == 2
     assert result.stderr == "reply-assistant: no-such-batch.jsonl: no such file\n"
+
+
+class _MeasuredStream(io.BytesIO):
+    """Records the largest piece handed out, to show a line is never held whole."""
+
+    largest = 0
+
+    def readline(self, size: int | None = -1) -> bytes:  # type: ignore[override]
+        piece = super().readline(size)
+        self.largest = max(self.largest, len(piece))
+        return piece
+
+
+def test_a_line_too_long_for_any_record_is_an_error_read_in_bounded_pieces():
+    from assistant.core.inputs import MAX_LINE_BYTES, BatchError, lines_of, read_batch
+
+    endless = b'{"id": "big", "text": "' + b"a" * (5 * MAX_LINE_BYTES) + b'"}\n'
+    stream = _MeasuredStream(endless + b'{"id": "after", "text": "Thanks."}\n')
+    items = list(read_batch(lines_of(stream, "<stdin>"), "<stdin>"))
+    assert stream.largest <= MAX_LINE_BYTES + 1
+    error, after = items
+    assert isinstance(error, BatchError) and error.line == 1
+    assert f"line is {len(endless):,} bytes" in error.error
+    assert after.id == "after" and after.line == 2
+
+
+def test_a_line_just_within_the_bound_is_read_as_a_record():
+    from assistant.core.inputs import MAX_LINE_BYTES, BatchItem, lines_of, read_batch
+
+    head, tail = b'{"id": "edge", "text": "', b'"}'
+    line = head + b"a" * (MAX_LINE_BYTES - len(head) - len(tail)) + tail
+    [item] = read_batch(lines_of(io.BytesIO(line + b"\n"), "<stdin>"), "<stdin>")
+    assert isinstance(item, BatchItem) and item.id == "edge"
+    # No line end at all: the last line of a file without a final newline
+    [item] = read_batch(lines_of(io.BytesIO(line), "<stdin>"), "<stdin>")
+    assert isinstance(item, BatchItem)
+
+
+def test_an_overlong_line_in_a_cli_batch_is_that_lines_error():
+    batch = '{"id": "big", "text": "' + "b" * 1_200_000 + '"}\n{"id": "ok", "text": "Fine."}\n'
+    result = run_cli("check", "--jsonl", stdin=batch.encode())
+    objs = output_lines(result.stdout)
+    assert [o.get("id") for o in objs] == [None, "ok"]
+    assert objs[0]["line"] == 1 and "a record line holds at most" in objs[0]["error"]
+    assert result.returncode == 2

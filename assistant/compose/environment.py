@@ -23,7 +23,6 @@ from jinja2 import (
     FileSystemLoader,
     StrictUndefined,
     TemplateError,
-    TemplateNotFound,
     TemplateSyntaxError,
     nodes,
 )
@@ -304,10 +303,23 @@ class LibraryLoader(FileSystemLoader):
 
     def get_source(self, environment, template):  # type: ignore[no-untyped-def]
         root = Path(self.searchpath[0])
-        reason = unreadable_reason(root / template, root)
-        if reason:
-            raise TemplateNotFound(f"{template} ({reason})")
+        path = root / template
+        # A missing template stays "not found", so that Jinja goes on to the next candidate of
+        # an include list; a file that is there but refused stops the render with its reason.
+        if path.exists() or path.is_symlink():
+            reason = unreadable_reason(path, root)
+            if reason:
+                raise TemplateRefused(template, reason)
         return super().get_source(environment, template)
+
+
+class TemplateRefused(TemplateError):
+    """A template file that exists but must not be read (a link out of the folder, a FIFO)."""
+
+    def __init__(self, name: str, reason: str):
+        super().__init__(f"{name}: {reason}")
+        self.name = name
+        self.reason = reason
 
 
 @lru_cache(maxsize=4)

@@ -12,6 +12,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any, BinaryIO, NoReturn
 
+from assistant.core.text import MAX_TEXT_CHARS
+
 _BOM = b"\xef\xbb\xbf"
 
 # Python's own bound for int() (3.11), kept whatever the interpreter is set to: no id or field of
@@ -60,17 +62,43 @@ def open_binary(source: str | None) -> Iterator[tuple[BinaryIO, str]]:
         yield stream, source
 
 
-def lines_of(stream: BinaryIO, where: str) -> Iterator[bytes]:
+# A record's text holds at most MAX_TEXT_CHARS characters, each at most 6 bytes as a JSON escape
+# (\uXXXX): a longer line cannot be a valid record, and reading it whole would let one line with no
+# end take all the memory there is.
+MAX_LINE_BYTES = 1 << 20
+
+
+@dataclass(frozen=True)
+class OverlongLine:
+    """A line longer than MAX_LINE_BYTES, skipped unread; `size` is its length in bytes."""
+
+    size: int
+
+
+def lines_of(stream: BinaryIO, where: str) -> Iterator[bytes | OverlongLine]:
     """The lines of a stream as they arrive, cut at b"\\n" only, so that nothing waits for the end
-    of the input and a raw U+2028 or U+0085 inside a JSON string never splits a record."""
+    of the input and a raw U+2028 or U+0085 inside a JSON string never splits a record. A line over
+    MAX_LINE_BYTES is read through in bounded pieces and given as an OverlongLine."""
     while True:
-        try:
-            line = stream.readline()
-        except OSError as exc:
-            raise SourceError(f"{where}: cannot read ({exc.strerror})") from None
+        line = _read_line(stream, MAX_LINE_BYTES + 1, where)
         if not line:
             return
-        yield line
+        if len(line) <= MAX_LINE_BYTES or line.endswith(b"\n"):
+            yield line
+            continue
+        size = len(line)
+        while piece := _read_line(stream, MAX_LINE_BYTES, where):
+            size += len(piece)
+            if piece.endswith(b"\n"):
+                break
+        yield OverlongLine(size)
+
+
+def _read_line(stream: BinaryIO, limit: int, where: str) -> bytes:
+    try:
+        return stream.readline(limit)
+    except OSError as exc:
+        raise SourceError(f"{where}: cannot read ({exc.strerror})") from None
 
 
 def decode(data: bytes, where: str) -> str:
@@ -160,10 +188,15 @@ class BatchError:
         return {"id": self.id, "line": self.line, "error": self.error}
 
 
-def _numbered_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
+def _numbered_lines(
+    lines: Iterable[bytes | OverlongLine],
+) -> Iterator[tuple[int, bytes | OverlongLine]]:
     """Each non-blank line with its 1-based number (blank lines count), without the line end and
     without a byte-order mark on the first line."""
     for number, raw in enumerate(lines, start=1):
+        if isinstance(raw, OverlongLine):
+            yield number, raw
+            continue
         if number == 1 and raw.startswith(_BOM):
             raw = raw[len(_BOM) :]
         raw = raw.removesuffix(b"\n").rstrip(b"\r")
@@ -171,10 +204,20 @@ def _numbered_lines(lines: Iterable[bytes]) -> Iterator[tuple[int, bytes]]:
             yield number, raw
 
 
-def read_batch(lines: Iterable[bytes], where: str) -> Iterator[BatchItem | BatchError]:
+def read_batch(
+    lines: Iterable[bytes | OverlongLine], where: str
+) -> Iterator[BatchItem | BatchError]:
     """One item or one error per non-blank line, as each line arrives; a broken line, whatever
     is wrong with it, never stops the batch."""
     for number, raw in _numbered_lines(lines):
+        if isinstance(raw, OverlongLine):
+            yield BatchError(
+                number,
+                None,
+                f"line is {raw.size:,} bytes; a record line holds at most {MAX_LINE_BYTES:,} "
+                f"(a text of at most {MAX_TEXT_CHARS:,} characters)",
+            )
+            continue
         # One line's failure, whatever it is, is that line's error; the yield stays outside the
         # guard so that nothing the consumer does is taken for this line's fault.
         try:
