@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from cli_runner import CliResult, run_cli
+from hypothesis import HealthCheck, settings
 from spacy.language import Language
 
 from assistant.core.resources import RULES_DIR_NAME, bundled
@@ -15,6 +17,23 @@ from assistant.library.lexicon import LEXICON_FILE
 
 # The bundled library, whatever REPLY_ASSISTANT_RULES_DIR says: tests state what they run against.
 BUNDLED_RULES_DIR = bundled(RULES_DIR_NAME)
+
+# Property tests are bounded in example count and derandomized, so CI is fast and repeatable;
+# HYPOTHESIS_PROFILE=deep runs a longer, random search.
+settings.register_profile(
+    "ci",
+    max_examples=60,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.register_profile(
+    "deep",
+    max_examples=2_000,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 
 @pytest.fixture(scope="session")

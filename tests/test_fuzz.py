@@ -1,34 +1,17 @@
 """Property tests: on any text, the checks raise nothing but InputError, offsets are exact, the
 result is strict JSON in valid UTF-8, and the same text gives the same result.
 
-Bounded (example counts, text sizes) and derandomized so CI is fast and repeatable; run with
-HYPOTHESIS_PROFILE=deep for a longer search.
+Bounded and derandomized by the profiles in conftest.py (HYPOTHESIS_PROFILE=deep searches longer).
 """
 
 from __future__ import annotations
 
 import json
-import os
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from assistant.core.text import InputError
-
-settings.register_profile(
-    "ci",
-    max_examples=60,
-    deadline=None,
-    derandomize=True,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-settings.register_profile(
-    "deep",
-    max_examples=2_000,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-)
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Words the rules know, glued together by any characters: random text alone rarely reaches a
 # pattern, and offsets matter most where findings are.
