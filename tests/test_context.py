@@ -36,6 +36,28 @@ def test_quotes_single_double_and_typographic(nlp):
     assert not ctx.quoted(index_of(words, "you"))
 
 
+def test_an_unclosed_quote_quotes_at_most_to_the_end_of_its_sentence(nlp):
+    text = 'You wrote "you should have called. Then you should have read the email.'
+    ctx, words = context_of(nlp, text)
+    assert ctx.quoted(index_of(words, "you", 0))
+    assert not ctx.quoted(index_of(words, "you", 1))
+
+
+def test_a_closed_quote_may_span_sentences(nlp):
+    ctx, words = context_of(nlp, 'You wrote: "It never came. You should have called." Thanks.')
+    assert ctx.quoted(index_of(words, "You", 1))
+    assert not ctx.quoted(index_of(words, "Thanks"))
+
+
+def test_one_stray_quote_does_not_hide_the_findings_after_it(engine):
+    draft = (
+        "Thanks for \"writing in about it. I'm sorry for any inconvenience. "
+        "As a one-time courtesy, I've refunded it."
+    )
+    rules = {finding.rule for finding in engine.review(draft).findings}
+    assert {"apology.any-inconvenience", "favour.one-time-exception"} <= rules
+
+
 def test_reported_speech_counts_as_quotation_but_our_own_words_do_not(nlp):
     ctx, words = context_of(nlp, "You mentioned that you should have been told.")
     assert ctx.reported(index_of(words, "you"))

@@ -406,21 +406,30 @@ class DocContext:
         quote_ids = {strings[char] for char in QUOTE_CHARS}
         if quote_ids.isdisjoint(row[0] for row in rows):
             return inside
-        open_quote = False
+        opened_at: int | None = None
         for i, (orth, trailing_space, is_space) in enumerate(rows):
-            if is_space and "\n\n" in strings[orth]:
-                open_quote = False  # an unbalanced quote must not swallow the next paragraph
-            if orth in quote_ids:
-                glued_left = i > 0 and not rows[i - 1][1]
-                if open_quote and glued_left:
-                    open_quote = False
-                elif (
-                    not open_quote
-                    and not trailing_space
-                    and i + 1 < len(rows)
-                    and (not glued_left or strings[rows[i - 1][0]] in (":", "(", "["))
-                ):
-                    open_quote = True
+            if opened_at is not None and is_space and "\n\n" in strings[orth]:
+                self._mark_unclosed(inside, opened_at, i)  # never into the next paragraph
+                opened_at = None
+            if orth not in quote_ids:
                 continue
-            inside[i] = open_quote
+            glued_left = i > 0 and not rows[i - 1][1]
+            if opened_at is not None and glued_left:
+                inside[opened_at + 1 : i] = [True] * (i - opened_at - 1)
+                opened_at = None
+            elif (
+                opened_at is None
+                and not trailing_space
+                and i + 1 < len(rows)
+                and (not glued_left or strings[rows[i - 1][0]] in (":", "(", "["))
+            ):
+                opened_at = i
+        if opened_at is not None:
+            self._mark_unclosed(inside, opened_at, len(rows))
         return inside
+
+    def _mark_unclosed(self, inside: list[bool], opened_at: int, stop: int) -> None:
+        """A quotation mark that is never closed (a stray `"` typed for an apostrophe or left from
+        an edit) quotes at most to the end of its sentence: it must not hide every later finding."""
+        end = min(stop, self.sentence(opened_at)[1])
+        inside[opened_at + 1 : end] = [True] * max(0, end - opened_at - 1)
