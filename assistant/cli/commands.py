@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import os
 import subprocess
 import sys
@@ -12,6 +13,12 @@ from typing import TYPE_CHECKING, Any
 
 from assistant.cli.context_input import parse_setting, read_context
 from assistant.cli.output import format_findings, visible
+from assistant.cli.page_launch import (
+    DEFAULT_PORT,
+    LOOPBACK_ADDRESS,
+    PageUsageError,
+    build_page_launch,
+)
 from assistant.cli.runner import (
     EXIT_FINDINGS,
     EXIT_OK,
@@ -25,12 +32,13 @@ from assistant.cli.runner import (
 )
 from assistant.core import resources
 from assistant.core.problems import display_path
+from assistant.curation.curators import CURATORS_FILE_ENV, CuratorsError, add_curator
 
 if TYPE_CHECKING:
     from assistant.engine import Engine
 
-PAGE_ADDRESS = "127.0.0.1"
-DEFAULT_PAGE_PORT = 8501
+PAGE_ADDRESS = LOOPBACK_ADDRESS
+DEFAULT_PAGE_PORT = DEFAULT_PORT
 
 
 def _load_engine(args: argparse.Namespace) -> Engine:
@@ -251,31 +259,72 @@ def evaluate(args: argparse.Namespace) -> int:
 
 
 def page(args: argparse.Namespace) -> int:
-    """Runs the page shipped inside the package with Streamlit, bound to this machine only and
-    without usage statistics: customer text never leaves it."""
+    """Runs the page shipped inside the package with Streamlit: on this machine only, or with
+    --team for colleagues, with sign-in before library edits. Nothing is sent outside the machine
+    (see cli/page_launch.py)."""
     try:
-        script = resources.page_script()
-    except resources.ResourceError as exc:
+        launch = build_page_launch(
+            port=args.port,
+            host=args.host,
+            team=args.team,
+            curators_file=args.curators,
+            rules_dir=args.rules_dir,
+            templates_dir=args.templates_dir,
+        )
+    except (PageUsageError, resources.ResourceError) as exc:
         return usage_error(str(exc))
-    env = dict(os.environ)
-    for variable, directory in (
-        (resources.RULES_DIR_ENV, args.rules_dir),
-        (resources.TEMPLATES_DIR_ENV, args.templates_dir),
-    ):
-        if directory:
-            env[variable] = str(Path(directory).resolve())
-    command = [
-        sys.executable, "-m", "streamlit", "run", str(script),
-        "--server.address", PAGE_ADDRESS,
-        "--server.port", str(args.port),
-        "--server.headless", "true",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
+    if args.team:
+        print(
+            f"reply-assistant: team page at {launch.url}: checking and composing are open to "
+            "anyone who reaches it; library edits need a curator's sign-in.",
+            file=sys.stderr,
+            flush=True,
+        )
     if os.name == "posix":
         # Become Streamlit: signals (Ctrl+C, a service manager's stop) reach it directly, and
         # stopping this process stops the page.
-        os.execve(sys.executable, command, env)
+        os.execve(sys.executable, launch.command, launch.env)
     try:
-        return subprocess.call(command, env=env)
+        return subprocess.call(launch.command, env=launch.env)
     except KeyboardInterrupt:
         return EXIT_OK
+
+
+def curators(args: argparse.Namespace) -> int:
+    """`curators add NAME`: the curator's password, hashed, into the curators file (mode 0600)."""
+    file = args.file or os.environ.get(CURATORS_FILE_ENV)
+    if not file:
+        return usage_error(f"curators add: give --file FILE or set {CURATORS_FILE_ENV}")
+    try:
+        secret = _read_password(args.password_stdin)
+        replaced = add_curator(Path(file), args.name, secret)
+    except (CuratorsError, PasswordInputError) as exc:
+        return usage_error(f"curators add: {exc}")
+    shown = display_path(Path(file))
+    if replaced:
+        print(f"replaced the password of curator {args.name} in {shown}")
+    else:
+        print(f"added curator {args.name} to {shown}")
+    return EXIT_OK
+
+
+class PasswordInputError(ValueError):
+    """No password could be read (no terminal, mistyped confirmation, empty input)."""
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # One line, as `printf '%s\n' "$PASSWORD" |` gives it; the line break is not part of it.
+        secret = sys.stdin.readline().removesuffix("\n").removesuffix("\r")
+        if not secret:
+            raise PasswordInputError("standard input held no password")
+        return secret
+    if not sys.stdin.isatty():
+        # getpass would read a pipe with the password echoed: refuse, and say how to pipe one.
+        raise PasswordInputError(
+            "no terminal to ask for the password: pipe it with --password-stdin"
+        )
+    secret = getpass.getpass("Password: ")
+    if getpass.getpass("Again: ") != secret:
+        raise PasswordInputError("the two passwords differ; nothing was written")
+    return secret

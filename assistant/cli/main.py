@@ -1,4 +1,4 @@
-"""The command line of docs/contract.md: check, scan, compose, rules, eval, page. Exit codes are part of it.
+"""The command line of docs/contract.md: check, scan, compose, rules, eval, page, curators. Exit codes are part of it.
 
 Each command imports what it runs (the engine, the library loader, eval) inside its function:
 those pull in spaCy, which takes about a second to load, and `--help`, `--version` and usage
@@ -136,11 +136,54 @@ def build_parser() -> argparse.ArgumentParser:
     page = subcommands.add_parser(
         "page",
         help="start the page on this machine (the bundled page, with --rules-dir and --templates-dir)",
+        description="Serve the page on http://127.0.0.1 (this machine only). With --team, serve "
+        "colleagues too: checking and composing stay open, library edits need a curator's sign-in.",
     )
     page.add_argument(
         "--port", type=int, default=commands.DEFAULT_PAGE_PORT, help="default: %(default)s"
     )
+    page.add_argument(
+        "--host",
+        default=None,
+        metavar="H",
+        help="address to listen on (default: 127.0.0.1; with --team 0.0.0.0, every interface); "
+        "an address other machines can reach needs --team",
+    )
+    page.add_argument(
+        "--team",
+        action="store_true",
+        help="team server: reachable from other machines, library edits only after sign-in",
+    )
+    page.add_argument(
+        "--curators",
+        default=None,
+        metavar="FILE",
+        help="with --team: the curators file (default: $REPLY_ASSISTANT_CURATORS); or set "
+        "REPLY_ASSISTANT_CURATOR_TOKEN for one shared token",
+    )
     page.set_defaults(handler=commands.page)
+
+    curators = subcommands.add_parser(
+        "curators", help="manage the curators who may edit the library on a team page"
+    )
+    curator_actions = curators.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = curator_actions.add_parser(
+        "add",
+        help="add a curator, or replace a curator's password (asked twice, not echoed)",
+    )
+    add.add_argument("name", metavar="NAME", help="the name the curator signs in with")
+    add.add_argument(
+        "--file",
+        default=None,
+        metavar="FILE",
+        help="curators file, created owner-only (mode 0600) (default: $REPLY_ASSISTANT_CURATORS)",
+    )
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of standard input, for scripts",
+    )
+    add.set_defaults(handler=commands.curators)
     return parser
 
 

@@ -17,6 +17,9 @@ TEMPLATES_DIR_ENV = "REPLY_ASSISTANT_TEMPLATES_DIR"
 RULES_DIR_NAME = "phrase_rules"
 TEMPLATES_DIR_NAME = "templates"
 PAGE_SCRIPT = "app.py"
+# Streamlit reads a .streamlit/config.toml beside the script it runs, so the page's settings ship
+# next to it.
+PAGE_CONFIG = ".streamlit/config.toml"
 
 
 class ResourceError(RuntimeError):
@@ -46,6 +49,10 @@ def templates_dir(explicit: str | Path | None = None) -> Path:
 
 def page_script() -> Path:
     return bundled(PAGE_SCRIPT)
+
+
+def page_config() -> Path:
+    return bundled(PAGE_CONFIG)
 
 
 def _resolve(explicit: str | Path | None, env: str, name: str) -> Path:

@@ -9,6 +9,9 @@ A save replaces the file with a temp file (a half-written file is never seen), w
 the temp file's mode and the saver as owner: the replacement gets the old file's mode, and its
 owner and group as far as the saver may give them. A save that cannot happen (read-only file or
 folder, full disk) raises SaveRefused, in words, and leaves no temp file.
+
+Given `log_root`, a save that happened is recorded in that library's save log (save_log.py),
+which appends under the same lock (`locked()`).
 """
 
 from __future__ import annotations
@@ -83,21 +86,39 @@ def snapshot(path: str | Path) -> Snapshot:
     return Snapshot(path, text, digest(text))
 
 
-def save(path: str | Path, text: str, expected_digest: str) -> Snapshot:
-    """Write text if the file still matches expected_digest; atomically (temp file + rename)."""
+def save(
+    path: str | Path,
+    text: str,
+    expected_digest: str,
+    *,
+    who: str | None = None,
+    log_root: Path | None = None,
+) -> Snapshot:
+    """Write text if the file still matches expected_digest; atomically (temp file + rename).
+
+    With log_root (the library folder the file belongs to), the save is recorded in that
+    library's save log under `who` once the file is written; a refused save is never recorded."""
     path = Path(path)
     with _locked(path):
         _check_writable(path)
         if digest(_current_text(path)) != expected_digest:
             raise SaveConflict(_conflict_message(path))
         _replace(path, text)
+    _log(log_root, who, path, "save")
     return Snapshot(path, text, digest(text))
 
 
-def update(path: str | Path, change: Callable[[str], str]) -> Snapshot:
+def update(
+    path: str | Path,
+    change: Callable[[str], str],
+    *,
+    who: str | None = None,
+    log_root: Path | None = None,
+) -> Snapshot:
     """Replace the file's text with change(current text), holding the lock throughout, so no
     cooperating writer saves in between. A writer that takes no lock (a text editor) is still
-    caught: SaveConflict, and the caller may start again from the new text."""
+    caught: SaveConflict, and the caller may start again from the new text. `who` and
+    `log_root` as for save()."""
     path = Path(path)
     with _locked(path):
         _check_writable(path)
@@ -106,7 +127,26 @@ def update(path: str | Path, change: Callable[[str], str]) -> Snapshot:
         if _current_text(path) != current:
             raise SaveConflict(_conflict_message(path))
         _replace(path, text)
+    _log(log_root, who, path, "update")
     return Snapshot(path, text, digest(text))
+
+
+@contextlib.contextmanager
+def locked(path: str | Path) -> Iterator[None]:
+    """Hold the lock that saves of `path` take, for another writer that must not interleave with
+    them (the save log appends under it). SaveRefused when the lock file cannot be opened."""
+    with _locked(Path(path)):
+        yield
+
+
+def _log(log_root: Path | None, who: str | None, path: Path, action: str) -> None:
+    if log_root is None:
+        return
+    # save_log appends under this module's lock, so it imports this module: importing it here,
+    # when a save is logged, keeps the two from importing each other half-initialised.
+    from assistant.curation.save_log import UNKNOWN_AUTHOR, record_save
+
+    record_save(Path(log_root), who if who is not None else UNKNOWN_AUTHOR, path, action)
 
 
 def _conflict_message(path: Path) -> str:
