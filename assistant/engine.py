@@ -16,9 +16,11 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from assistant.compose.render import Composed, render
 from assistant.core import resources
-from assistant.core.categories import FAULTS
+from assistant.core.categories import FAULTS, MESSAGE_CATEGORIES
+from assistant.core.findings import Finding
 from assistant.core.text import InputError, validate_text
 from assistant.draft.readability import Targets
+from assistant.draft.replacements import Applied, compare, edit
 from assistant.draft.required_elements import RequiredElementCheck
 from assistant.draft.review import RequiredFor, Review, review
 from assistant.library.loader import Library, library_signature, load_library
@@ -90,6 +92,28 @@ class Engine:
                 case_types=self.library.case_types,
                 guidance=self.library.guidance,
             )
+
+    def apply_replacement(
+        self,
+        text: str,
+        finding: Finding,
+        replacement: str,
+        *,
+        case_type: str | None = None,
+        fault: str | None = None,
+    ) -> Applied:
+        """Paste `replacement` over `finding` in `text` and check the result the way `text` was
+        checked (a message finding is re-scanned, a draft finding re-reviewed, with the same case
+        type), so the page can tell whether the fix removed the finding and brought in no other.
+
+        Raises ValueError for a finding outside the text, InputError as review and scan do."""
+        change = edit(text, finding.start, finding.end, replacement)
+        if finding.category in MESSAGE_CATEGORIES:
+            before, after = self.scan(text).findings, self.scan(change.text).findings
+        else:
+            before = self.review(text, case_type, fault=fault).findings
+            after = self.review(change.text, case_type, fault=fault).findings
+        return compare(finding, change, before, after)
 
     def compose(
         self,

@@ -33,6 +33,7 @@ def assert_result_schema(obj: dict, text: str) -> None:
         assert text[finding["start"] : finding["end"]] == finding["text"]
         assert isinstance(finding["message"], str) and finding["message"]
         assert isinstance(finding["suggestions"], list)
+        assert finding["suggestions"] == finding["replacements"] + finding["advice"]
     expected = sorted(
         {f["category"] for f in obj["findings"] if f["severity"] in ("warning", "error")}
     )

@@ -42,7 +42,10 @@ def test_result_object_has_the_contract_keys(engine):
         "text",
         "message",
         "suggestions",
+        "replacements",
+        "advice",
     }
+    assert finding["suggestions"] == finding["replacements"] + finding["advice"]
     assert set(data["readability"]) == {"flesch_reading_ease", "grade", "words", "sentences"}
 
 

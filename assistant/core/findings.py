@@ -18,7 +18,16 @@ class Finding:
     end: int
     text: str
     message: str
-    suggestions: tuple[str, ...] = ()
+    # Texts that replace exactly text[start:end] and leave a whole sentence ("" deletes the span);
+    # `rules test` checks each one on the rule's flag examples, so the page may paste them.
+    replacements: tuple[str, ...] = ()
+    # Guidance for the agent ("Say what you have done: …"): shown, never pasted into the draft.
+    advice: tuple[str, ...] = ()
+
+    @property
+    def suggestions(self) -> tuple[str, ...]:
+        """The contract's "better wordings": replacements first, then advice."""
+        return self.replacements + self.advice
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -30,6 +39,8 @@ class Finding:
             "text": self.text,
             "message": self.message,
             "suggestions": list(self.suggestions),
+            "replacements": list(self.replacements),
+            "advice": list(self.advice),
         }
 
 

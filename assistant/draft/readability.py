@@ -164,7 +164,7 @@ def readability_findings(
                     end=sentence.end_char,
                     text=text[sentence.start_char : sentence.end_char],
                     message=f"This sentence has {sentence.words} words; aim for at most {targets.max_sentence_words}.",
-                    suggestions=("Split it where the idea changes, and put the action first.",),
+                    advice=("Split it where the idea changes, and put the action first.",),
                 )
             )
     if scores.words < targets.min_words:
@@ -180,7 +180,7 @@ def readability_findings(
                 targets.severity,
                 *whole,
                 message=f"Reading ease is {scores.flesch_reading_ease}; aim for {targets.min_reading_ease:g} or more.",
-                suggestions=("Use shorter sentences and everyday words.",),
+                advice=("Use shorter sentences and everyday words.",),
             )
         )
     if scores.grade > targets.max_grade:
@@ -191,7 +191,7 @@ def readability_findings(
                 targets.severity,
                 *whole,
                 message=f"Reading grade is {scores.grade}; aim for grade {targets.max_grade:g} or below.",
-                suggestions=(
+                advice=(
                     "Replace long words with short ones (use, not utilise; help, not facilitate).",
                 ),
             )

@@ -38,7 +38,7 @@ class RequiredElementCheck:
                 end,
                 text[start:end],
                 element.message,
-                element.suggestions,
+                advice=element.advice,
             )
             for element in self.required.elements
             if fault in element.faults and element.name not in present and text.strip()
@@ -55,7 +55,7 @@ class RequiredElementCheck:
                     extra.idx + len(extra.text),
                     text[extra.idx : extra.idx + len(extra.text)],
                     f"{len(apologies)} apologies; keep to {self.required.max_apologies}, naming the failure once, and move on to the fix.",
-                    ("One clear apology that names what went wrong is enough.",),
+                    advice=("One clear apology that names what went wrong is enough.",),
                 )
             )
         return findings

@@ -1,4 +1,9 @@
-"""Run every rule's own examples: flag examples must fire the rule, pass examples must not."""
+"""Run every rule's own examples: flag examples must fire the rule, pass examples must not.
+
+As LanguageTool's rule tests do with their suggestions, each replacement of a rule is pasted over
+the rule's finding in every flag example: the rule must no longer fire there, and no finding may
+appear that the example did not have (counted by rule id and category, since offsets shift).
+"""
 
 from __future__ import annotations
 
@@ -6,65 +11,113 @@ from dataclasses import dataclass
 
 from spacy.language import Language
 
+from assistant.core.findings import Finding
+from assistant.draft.replacements import compare, edit
 from assistant.engine import Engine
 from assistant.library.case_types import CaseTypeModel
 from assistant.library.rules import Rule
+from assistant.nlp.checker import phrase_findings
 from assistant.nlp.pipeline import checker_for, run
 
 
 @dataclass(frozen=True)
 class ExampleOutcome:
     rule_id: str
-    expectation: str  # "flag" or "pass"
+    expectation: str  # "flag", "pass", "pending", "replacement" or "case"
     text: str
     ok: bool
     detail: str
+    # For "replacement" outcomes: the replacement's position in the rule's `replacements`, so an
+    # editor can show the failure at that item (a conditional one is not tried on every example).
+    replacement: int | None = None
 
     def __str__(self) -> str:
         status = "ok" if self.ok else "FAIL"
         return f"{status} {self.rule_id} [{self.expectation}] {self.text!r}: {self.detail}"
 
 
+def _findings(nlp: Language, kind: str, text: str) -> list[Finding]:
+    """Every phrase finding of one kind of text: what a replacement must not add to."""
+    return phrase_findings(run(nlp, text, kind), checker_for(nlp, kind), text)
+
+
 def _rule_spans(nlp: Language, rule: Rule, text: str) -> list[tuple[int, int, str]]:
-    checker = checker_for(nlp, rule.kind)
-    doc = run(nlp, text, rule.kind)
-    return [
-        (span.start_char, span.end_char, text[span.start_char : span.end_char])
-        for span in doc.spans[checker.span_key]
-        if span.id_ == rule.id
-    ]
+    return [(f.start, f.end, f.text) for f in _findings(nlp, rule.kind, text) if f.rule == rule.id]
+
+
+def check_replacement(
+    nlp: Language,
+    rule: Rule,
+    text: str,
+    finding: Finding,
+    replacement: str,
+    before: list[Finding] | None = None,
+) -> ExampleOutcome:
+    """Paste one replacement over the rule's finding in one flag example and judge the result;
+    `before` are the example's findings when the caller has them already."""
+    before = _findings(nlp, rule.kind, text) if before is None else before
+    change = edit(text, finding.start, finding.end, replacement)
+    applied = compare(finding, change, before, _findings(nlp, rule.kind, change.text))
+    shown = f"replacement {replacement!r} gives {applied.text!r}"
+    problems = []
+    if not applied.removed:
+        problems.append("the rule still fires there")
+    problems.extend(f"brings in {f.rule} ({f.category}) on {f.text!r}" for f in applied.introduced)
+    detail = f"{shown}: {'; '.join(problems)}" if problems else shown
+    position = next((i for i, r in enumerate(rule.replacements) if r.text == replacement), None)
+    return ExampleOutcome(rule.id, "replacement", text, not problems, detail, position)
 
 
 def check_rule_examples(nlp: Language, rule: Rule) -> list[ExampleOutcome]:
     outcomes = []
+    exercised: set[str] = set()
     for example in rule.flag_examples:
-        spans = _rule_spans(nlp, rule, example.text)
-        if not spans:
+        before = _findings(nlp, rule.kind, example.text)
+        found = [f for f in before if f.rule == rule.id]
+        if not found:
             outcomes.append(
                 ExampleOutcome(rule.id, "flag", example.text, False, "the rule did not fire")
             )
             continue
         if example.match is None:
-            outcomes.append(
-                ExampleOutcome(rule.id, "flag", example.text, True, f"fired on {spans[0][2]!r}")
-            )
-            continue
-        match_start = example.text.find(example.match)
-        match_end = match_start + len(example.match)
-        hit = [s for s in spans if s[0] < match_end and match_start < s[1]]
+            hit = found
+        else:
+            match_start = example.text.find(example.match)
+            match_end = match_start + len(example.match)
+            hit = [f for f in found if f.start < match_end and match_start < f.end]
         if hit:
             outcomes.append(
-                ExampleOutcome(rule.id, "flag", example.text, True, f"fired on {hit[0][2]!r}")
+                ExampleOutcome(rule.id, "flag", example.text, True, f"fired on {hit[0].text!r}")
+            )
+            fitting = rule.replacements_for(hit[0].text, example.text[hit[0].end :])
+            exercised.update(fitting)
+            outcomes.extend(
+                check_replacement(nlp, rule, example.text, hit[0], replacement, before)
+                for replacement in fitting
             )
         else:
-            found = ", ".join(repr(s[2]) for s in spans)
+            fired = ", ".join(repr(f.text) for f in found)
             outcomes.append(
                 ExampleOutcome(
                     rule.id,
                     "flag",
                     example.text,
                     False,
-                    f"expected a match on {example.match!r}, fired on {found}",
+                    f"expected a match on {example.match!r}, fired on {fired}",
+                )
+            )
+    for position, replacement in enumerate(rule.replacements):
+        if replacement.text not in exercised:
+            # An untested replacement could be pasted into a draft and break it: it needs an example.
+            outcomes.append(
+                ExampleOutcome(
+                    rule.id,
+                    "replacement",
+                    replacement.text,
+                    False,
+                    f"no flag example's match fits ({replacement.condition}): add one, "
+                    "so the replacement is tested",
+                    position,
                 )
             )
     for text in rule.pending_pass_examples:

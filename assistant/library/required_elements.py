@@ -13,12 +13,14 @@ from assistant.core.categories import FAULTS, REQUIRED_ELEMENT_CATEGORIES, SEVER
 from assistant.core.problems import Problem
 from assistant.library.lexicon import Lexicon
 from assistant.library.patterns import parse_patterns
+from assistant.library.wordings import WORDING_KEYS, parse_wordings
 from assistant.library.yaml_lines import line_of
 
 APOLOGY_LEMMAS = frozenset(
     {"sorry", "apologise", "apologize", "apology", "apologies", "apologetic"}
 )
-ELEMENT_KEYS = frozenset({"category", "severity", "faults", "message", "suggestions", "patterns"})
+# `replacements` is known so that it gets its own problem: an absent element has no span to replace.
+ELEMENT_KEYS = frozenset({"category", "severity", "faults", "message", "patterns", *WORDING_KEYS})
 
 
 @dataclass(frozen=True)
@@ -28,7 +30,8 @@ class Element:
     severity: str
     faults: frozenset[str]
     message: str
-    suggestions: tuple[str, ...]
+    # Shown to the agent, never pasted: the finding covers the whole reply, not a span of it.
+    advice: tuple[str, ...]
     patterns: tuple[Any, ...]
 
 
@@ -110,6 +113,13 @@ def parse_required_elements(
         patterns = parse_patterns(
             spec.get("patterns"), path, name, "patterns", spec_line, problems, lexicon
         )
+        wordings = parse_wordings(
+            spec,
+            str(name),
+            spec_line,
+            lambda owner, field, text, at: problems.append(Problem(path, owner, field, text, at)),
+            allow_replacements=False,
+        )
         if len(problems) == before:
             elements.append(
                 Element(
@@ -118,7 +128,7 @@ def parse_required_elements(
                     spec["severity"],
                     frozenset(faults),
                     spec["message"],
-                    tuple(spec.get("suggestions", [])),
+                    wordings.advice,
                     patterns,
                 )
             )

@@ -9,12 +9,15 @@ A rule file holds one family:
       - id: blame.you-should-have
         severity: warning
         message: "“{match}” puts the fault on the customer."
-        suggestions: ["Here's how we'll fix it: …"]
+        replacements: ["we should have"]           # replaces exactly the match; "" deletes it
+        advice: ["Here's how we'll fix it: …"]     # shown to the agent, never pasted
         patterns: ["you should have", [{LOWER: you}, {LEMMA: fail}]]
         exceptions: ["we should have"]
         examples:
           flag: [{text: "You should have checked.", match: "You should have"}]
           pass: ["We should have told you."]
+
+`suggestions`, the old name of `advice`, is still read (as advice), so older libraries load.
 
 Every problem is collected, not just the first, as `path:rule-id: field: problem (line N)`.
 """
@@ -30,6 +33,7 @@ from assistant.core.categories import DRAFT_CATEGORIES, PHRASE_CATEGORIES, SEVER
 from assistant.core.problems import Problem, shorten
 from assistant.library.lexicon import Lexicon
 from assistant.library.patterns import Pattern, TokenPattern, parse_pattern_list
+from assistant.library.wordings import WORDING_KEYS, Replacement, parse_wordings
 from assistant.library.yaml_lines import line_of, load_yaml, yaml_error_line, yaml_error_text
 
 CONTEXTS = (
@@ -52,7 +56,7 @@ RULE_KEYS = frozenset(
         "category",
         "severity",
         "message",
-        "suggestions",
+        *WORDING_KEYS,
         "patterns",
         "exceptions",
         "ignore_when",
@@ -79,7 +83,6 @@ class Rule:
     category: str
     severity: str
     message: str
-    suggestions: tuple[str, ...]
     patterns: tuple[Pattern, ...]
     exceptions: tuple[Pattern, ...]
     ignore_when: frozenset[str]
@@ -95,6 +98,19 @@ class Rule:
     # The category comes from where the threat goes (destinations.yml); `category` is the fallback
     # when the matched words name no destination.
     by_destination: bool = False
+    # Pasted over exactly the matched span ("" deletes it), each for the matches its `when`
+    # fits; `rules test` verifies each on the flag examples it fits. Advice is shown, never pasted.
+    replacements: tuple[Replacement, ...] = ()
+    advice: tuple[str, ...] = ()
+
+    @property
+    def suggestions(self) -> tuple[str, ...]:
+        """Every better wording the rule knows: replacement texts first, then advice."""
+        return tuple(r.text for r in self.replacements) + self.advice
+
+    def replacements_for(self, matched: str, following: str = "") -> tuple[str, ...]:
+        """The replacement texts that fit this match of the rule and the text after it."""
+        return tuple(r.text for r in self.replacements if r.fits(matched, following))
 
     @property
     def kind(self) -> str:
@@ -225,12 +241,7 @@ class _FileParser:
         message = data.get("message")
         if not isinstance(message, str) or not message.strip():
             self.problem(rule_id, "message", "missing or empty", line)
-        suggestions = data.get("suggestions", [])
-        if not isinstance(suggestions, list) or not all(
-            isinstance(s, str) and s.strip() for s in suggestions
-        ):
-            self.problem(rule_id, "suggestions", "must be a list of non-empty strings", line)
-            suggestions = []
+        wordings = parse_wordings(data, rule_id, line, self.problem)
         patterns, compiled_patterns = parse_pattern_list(
             data.get("patterns"), rule_id, "patterns", line, True, self.lexicon, self.problem
         )
@@ -260,7 +271,8 @@ class _FileParser:
             category=category,
             severity=severity,
             message=message.strip(),
-            suggestions=tuple(s.strip() for s in suggestions),
+            replacements=wordings.replacements,
+            advice=wordings.advice,
             patterns=patterns,
             exceptions=exceptions,
             ignore_when=ignore_when,

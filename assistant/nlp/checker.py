@@ -1,7 +1,7 @@
 """The spaCy component that matches phrase rules and writes findings to doc.spans.
 
-Each span carries the rule id in `span.id_` and the category in `span.label_`; messages and
-suggestions stay in the Rule objects, stored once and looked up by id.
+Each span carries the rule id in `span.id_` and the category in `span.label_`; messages,
+replacements and advice stay in the Rule objects, stored once and looked up by id.
 """
 
 from __future__ import annotations
@@ -153,7 +153,8 @@ def phrase_findings(doc: Doc, checker: PhraseChecker, original_text: str) -> lis
                 end=end,
                 text=matched,
                 message=rule.render_message(matched),
-                suggestions=rule.suggestions,
+                replacements=rule.replacements_for(matched, original_text[end:]),
+                advice=rule.advice,
             )
         )
     return findings
