@@ -31,6 +31,11 @@ class AlreadyListed(CurationError):
     """The reported sentence is already an example of the rule: nothing to add."""
 
 
+def rule_file(rules_dir: str | Path, rule_id: str) -> Path:
+    """The rule file that defines rule_id; CurationError naming the library when none does."""
+    return _rule_file_for(Path(rules_dir), rule_id)
+
+
 def _rule_file_for(rules_dir: Path, rule_id: str) -> Path:
     pattern = re.compile(rf"^\s*-\s*id:\s*['\"]?{re.escape(rule_id)}['\"]?\s*$", re.MULTILINE)
     for path in rule_files(rules_dir):
@@ -40,21 +45,27 @@ def _rule_file_for(rules_dir: Path, rule_id: str) -> Path:
 
 
 def add_pending_pass_example(
-    rules_dir: str | Path, rule_id: str, sentence: str, *, today: dt.date | None = None
+    rules_dir: str | Path,
+    rule_id: str,
+    sentence: str,
+    *,
+    today: dt.date | None = None,
+    note: str | None = None,
 ) -> Path:
     """Add a reported false positive to the rule's pass examples, marked pending until the rule is fixed.
 
     The file is edited as text (so the curator's comments and layout survive), then parsed again: the
     edit is saved only if the rule gained exactly this example and nothing else changed. Reading,
     checking and writing happen under the file's lock, so reports made at once all land; a sentence
-    the rule already lists raises AlreadyListed.
+    the rule already lists raises AlreadyListed. `note` replaces the default "reported as a false
+    positive on <today>" (the report queue says who filed and who accepted it).
     """
     rules_dir = Path(rules_dir)
     sentence = " ".join(sentence.split())
     if not sentence:
         raise CurationError("the reported sentence is empty")
     path = _rule_file_for(rules_dir, rule_id)
-    entry = _pending_entry(sentence, today or dt.date.today())
+    entry = _pending_entry(sentence, today or dt.date.today(), note)
     add = partial(_with_pending_example, rules_dir, path, rule_id, sentence, entry)
     for _ in range(REPORT_ATTEMPTS - 1):
         with contextlib.suppress(SaveConflict):
@@ -64,8 +75,8 @@ def add_pending_pass_example(
     return path
 
 
-def _pending_entry(sentence: str, day: dt.date) -> str:
-    note = f"reported as a false positive on {day.isoformat()}"
+def _pending_entry(sentence: str, day: dt.date, note: str | None = None) -> str:
+    note = " ".join(note.split()) if note else f"reported as a false positive on {day.isoformat()}"
     return (
         "{text: "
         + json.dumps(sentence, ensure_ascii=False)
@@ -107,6 +118,12 @@ def _rule_in(rules: Sequence[Rule], rule_id: str, path: Path) -> Rule:
             f"rule {rule_id!r} is no longer in {display_path(path)}; report the sentence again"
         )
     return found
+
+
+def refuse_listed(rule: Rule, sentence: str, path: Path) -> None:
+    """Raise AlreadyListed when `rule` (defined in `path`) already lists the sentence, pending
+    or not; whitespace is not compared."""
+    _refuse_listed(rule, " ".join(sentence.split()), path)
 
 
 def _refuse_listed(rule: Rule, sentence: str, path: Path) -> None:
