@@ -238,10 +238,6 @@ def test_rules_fire_on_placeholders_read_as_one_word(
     ] == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="build_nlp splits '[amount]' into three tokens; drop this mark once it reads one word",
-)
 def test_rules_fire_on_placeholders_with_todays_pipeline(engine: Engine, cases: list[Case]) -> None:
     inside = [case for case in cases if case.placeholder_inside]
     assert all(_matches(engine, case.rule, case.masked) for case in inside)

@@ -24,21 +24,8 @@ import re
 from collections.abc import Callable, Collection, Iterable, Iterator
 from typing import NamedTuple
 
+from assistant.core.placeholders import PLACEHOLDERS
 from assistant.library.loader import Library
-
-PLACEHOLDERS = {
-    "email": "[email]",
-    "url": "[link]",
-    "phone": "[phone]",
-    "amount": "[amount]",
-    "date": "[date]",
-    "day": "[day]",
-    "year": "[year]",
-    "address": "[address]",
-    "postcode": "[postcode]",
-    "number": "[number]",
-    "name": "[name]",
-}
 
 
 class Masked(NamedTuple):

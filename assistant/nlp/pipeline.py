@@ -18,6 +18,7 @@ from spacy.symbols import ORTH
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
 
+from assistant.core.placeholders import PLACEHOLDERS
 from assistant.core.text import prepare_text
 from assistant.library.loader import Library
 from assistant.nlp.case_signals import CASE_SIGNALS_FACTORY
@@ -71,6 +72,8 @@ def build_nlp(library: Library) -> Language:
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.tokenizer.url_match = _url_match_except_glued_sentences(nlp.tokenizer.url_match)
     _add_shouted_contractions(nlp)
+    for placeholder in PLACEHOLDERS.values():
+        nlp.tokenizer.add_special_case(placeholder, [{ORTH: placeholder}])
     nlp.add_pipe("sentencizer")
     nlp.add_pipe(LEMMATIZER).add_rules(library.lexicon)
     for kind, name in CHECKER_BY_KIND.items():
