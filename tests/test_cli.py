@@ -52,6 +52,15 @@ def test_check_text_output_marks_the_span_for_a_person():
     assert "readability:" in text
 
 
+def test_check_text_output_tells_replacements_deletions_and_advice_apart():
+    draft = "Sorry for the hassle. You're lucky, I've refunded it."
+    text = out(run("check", stdin=draft))
+    assert "    replace with: Sorry about this\n" in text
+    assert "    delete: “You're lucky”\n" in text
+    assert "    try: I've …\n" in text  # advice keeps its ellipsis: it is never pasted
+    assert "replace with: \n" not in text
+
+
 def test_check_json_single_draft(tmp_path):
     draft = tmp_path / "draft.txt"
     body = "We're sorry for any inconvenience. We will take legal action."

@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from assistant.core.findings import Finding
+from assistant.draft.replacements import pasted_form
 
 _TAB_STOP = 8
 _BIDI_CONTROLS = frozenset(
@@ -86,8 +87,16 @@ def format_finding(text: str, finding: Finding) -> str:
         f"    {finding.severity} · {finding.category} · {finding.rule}",
         f"    {visible(finding.message)}",
     ]
-    out.extend(f"    try: {visible(suggestion)}" for suggestion in finding.suggestions)
+    out.extend(_replacement_line(text, finding, option) for option in finding.replacements)
+    out.extend(f"    try: {visible(advice)}" for advice in finding.advice)
     return "\n".join(out)
+
+
+def _replacement_line(text: str, finding: Finding, replacement: str) -> str:
+    # An empty replacement deletes the span: "replace with: " followed by nothing reads as a bug.
+    if not replacement:
+        return f"    delete: “{visible(finding.text)}”"
+    return f"    replace with: {visible(pasted_form(text, finding.start, replacement))}"
 
 
 def summary_line(name: str, findings: Sequence[Finding]) -> str:

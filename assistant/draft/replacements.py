@@ -148,8 +148,16 @@ def edit(text: str, start: int, end: int, replacement: str) -> Edit:
         )
     if replacement == "":
         return _delete(text, start, end) if start < end else Edit(text, start, end, end)
-    fitted = _fit_case(replacement, _starts_sentence(text[:start]))
+    fitted = pasted_form(text, start, replacement)
     return Edit(text[:start] + fitted + text[end:], start, end, start + len(fitted))
+
+
+def pasted_form(text: str, start: int, replacement: str) -> str:
+    """The replacement as pasting it at `start` would write it (its case fitted to the sentence):
+    what a person should be shown, so the preview is what the draft gets."""
+    if not replacement:
+        return replacement
+    return _fit_case(replacement, _starts_sentence(text[:start]))
 
 
 def apply_replacement(text: str, start: int, end: int, replacement: str) -> str:
