@@ -25,6 +25,7 @@ from assistant.nlp.case_signals import CASE_SIGNALS_FACTORY
 from assistant.nlp.checker import CHECKER_FACTORY, PhraseChecker
 from assistant.nlp.deadline import start_clock
 from assistant.nlp.lemmatizer import LEMMATIZER
+from assistant.nlp.vocabulary import warm_vocabulary
 
 # Sentence punctuation typed without the space after it ("late!Sorry", "it.we will"): split it so
 # the sentence ends there and the next word is a word of its own. Splitting never moves an offset.
@@ -79,6 +80,7 @@ def build_nlp(library: Library) -> Language:
     for kind, name in CHECKER_BY_KIND.items():
         nlp.add_pipe(CHECKER_FACTORY, name=name, config={"kind": kind}).add_rules(library)
     nlp.add_pipe(CASE_SIGNALS_FACTORY, name=CASE_TYPES_PIPE).add_rules(library.case_types)
+    warm_vocabulary(nlp, library)
     return nlp
 
 
