@@ -60,3 +60,18 @@ def test_dense_text_gets_reading_ease_and_grade_findings(engine):
     )
     rules = {f.rule for f in engine.review(text).findings}
     assert {"readability.reading-ease", "readability.grade"} <= rules
+
+
+def test_words_outside_the_table_count_as_textstat_counts_them_without_its_dictionary(
+    monkeypatch,
+):
+    from assistant.draft import readability
+
+    words = ["zebulon", "okafor", "priyanka", "12345", "1,000", "10th", "xqzt", "trustpilot"]
+    expected = [max(1, textstat.syllable_count(word)) for word in words]
+
+    def dictionary_load(word: str) -> int:
+        raise AssertionError(f"textstat (and its 2-5 s dictionary load) asked for {word!r}")
+
+    monkeypatch.setattr(readability.textstat, "syllable_count", dictionary_load)
+    assert [readability.syllables(word) for word in words] == expected

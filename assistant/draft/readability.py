@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
+import pyphen
 import textstat
 from spacy.attrs import IDX, IS_ALPHA, LENGTH, LIKE_NUM, LOWER, SENT_START
 from spacy.tokens import Doc
@@ -68,14 +70,37 @@ LONGEST_WORD = 30
 _VOWEL_GROUPS = re.compile(r"[aeiouy]+")
 
 
+# What textstat strips from a word before counting (it keeps apostrophes of contractions).
+_NOT_COUNTED = re.compile(r"[^\w']")
+# textstat's own language setting for its Pyphen fallback.
+TEXTSTAT_LANG = "en_US"
+
+
 def syllables(word: str) -> int:
     """textstat's syllable count (CMU dictionary, then Pyphen) for one word."""
     if len(word) > LONGEST_WORD:
         return max(1, len(_VOWEL_GROUPS.findall(word)))
     count = load_table().get(word)
     if count is None:
-        count = textstat.syllable_count(word)
+        count = _outside_the_table(word)
     return max(1, count)
+
+
+def _outside_the_table(word: str) -> int:
+    """The table holds every CMU word without an apostrophe, so for any other word textstat
+    would miss the dictionary and ask Pyphen: ask Pyphen directly, and spare the first draft with
+    a name or a number the 2-5 s textstat takes to load the dictionary it would miss in."""
+    cleaned = _NOT_COUNTED.sub("", word.lower())
+    if "'" in cleaned:
+        return textstat.syllable_count(word)  # the dictionary may hold a contraction
+    if not cleaned:
+        return 0
+    return len(_hyphenator().positions(cleaned)) + 1
+
+
+@lru_cache(maxsize=1)
+def _hyphenator() -> pyphen.Pyphen:
+    return pyphen.Pyphen(lang=TEXTSTAT_LANG)
 
 
 @dataclass(frozen=True)
