@@ -149,7 +149,6 @@ def make_rule(rule_id: str, category: str, family: str, message: str, patterns=(
         category=category,
         severity="warning",
         message=message,
-        suggestions=(),
         patterns=tuple(patterns),
         exceptions=(),
         ignore_when=frozenset(),

@@ -4,7 +4,6 @@ import pytest
 
 from assistant.core.inputs import SourceError
 from assistant.ui.rule_counts import texts_from_upload
-from assistant.ui.suggestions import apply_suggestion
 
 
 def test_uploads_read_jsonl_or_one_draft_per_line():
@@ -15,15 +14,6 @@ def test_uploads_read_jsonl_or_one_draft_per_line():
 def test_a_broken_upload_names_file_and_line():
     with pytest.raises(SourceError, match=r"d\.jsonl:3: not valid JSON"):
         texts_from_upload(b'{"text": "a"}\n\n{oops\n', "d.jsonl")
-
-
-def test_apply_suggestion_replaces_only_the_span():
-    assert (
-        apply_suggestion("Sorry for any inconvenience. Bye", 0, 27, "Sorry it was late")
-        == "Sorry it was late. Bye"
-    )
-    with pytest.raises(ValueError):
-        apply_suggestion("short", 2, 40, "x")
 
 
 def test_an_uploaded_draft_is_not_split_at_a_unicode_line_separator():

@@ -1,16 +1,9 @@
-"""What the page does with one finding: apply a suggested wording, or report it as a false positive."""
+"""Which findings the page lets an agent report as false positives."""
 
 from __future__ import annotations
 
 from assistant.core.categories import DOCUMENT_RULE_PREFIXES
 from assistant.core.findings import Finding
-
-
-def apply_suggestion(text: str, start: int, end: int, suggestion: str) -> str:
-    """Replace the finding's span with the suggested wording (the agent then edits the rest)."""
-    if not 0 <= start <= end <= len(text):
-        raise ValueError(f"span {start}:{end} is outside the draft")
-    return text[:start] + suggestion + text[end:]
 
 
 def reportable(finding: Finding) -> bool:
