@@ -1,0 +1,1 @@
+../../extension/lib/reply-logic.js
