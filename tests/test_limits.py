@@ -70,6 +70,19 @@ def test_a_check_out_of_time_returns_what_it_found_and_says_so(engine, monkeypat
     assert engine.scan(text).to_dict()["stopped_early"] is True
 
 
+def test_a_check_out_of_time_never_calls_elements_missing(engine, monkeypatch):
+    from assistant.nlp import pipeline
+
+    reply = engine.compose(
+        "defective_or_damaged", {"agent_name": "Priya", "company_name": "Acme", "item": "lamp"}
+    ).text
+    assert not engine.review(reply, "defective_or_damaged", fault="company").findings
+    monkeypatch.setattr(pipeline, "start_clock", lambda doc: _spent(doc))
+    late = engine.review(reply, "defective_or_damaged", fault="company")
+    assert late.stopped_early
+    assert not [f for f in late.findings if f.category.startswith("missing_")]
+
+
 def _spent(doc) -> None:
     from assistant.nlp.deadline import start_clock
 
