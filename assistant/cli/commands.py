@@ -18,6 +18,7 @@ from assistant.cli.page_launch import (
     LOOPBACK_ADDRESS,
     PageUsageError,
     build_page_launch,
+    is_loopback,
 )
 from assistant.cli.runner import (
     EXIT_FINDINGS,
@@ -328,3 +329,51 @@ def _read_password(from_stdin: bool) -> str:
     if getpass.getpass("Again: ") != secret:
         raise PasswordInputError("the two passwords differ; nothing was written")
     return secret
+
+
+def serve(args: argparse.Namespace) -> int:
+    """The HTTP JSON API of docs/api.md on this machine, behind the per-install bearer token."""
+    # FastAPI, uvicorn and spaCy load here, not at the top: `--help` answers at once.
+    from assistant.api.origins import OriginError, allowed_origins
+    from assistant.api.server import announce, run
+    from assistant.api.settings import ApiSettings
+    from assistant.api.token import TokenError
+
+    if not 0 < args.port < 65536:
+        return usage_error(f"serve --port {args.port}: a port is a number from 1 to 65535")
+    if args.workers < 1:
+        return usage_error(f"serve --workers {args.workers}: at least 1")
+    settings = ApiSettings(
+        host=args.host,
+        port=args.port,
+        rules_dir=args.rules_dir,
+        templates_dir=args.templates_dir,
+        block_on=args.block_on,
+        allow_origins=tuple(args.allow_origin),
+        token_file=args.token_file,
+        reload_interval=args.reload_interval,
+        workers=args.workers,
+        access_log=args.access_log,
+    )
+    try:
+        allowed_origins(settings.allow_origins)
+        announce(settings)
+    except (OriginError, TokenError) as exc:
+        return usage_error(f"serve: {exc}")
+    if not is_loopback(args.host):
+        print(
+            f"reply-assistant: warning: --host {args.host} serves other machines over plain "
+            "HTTP; the token and every text cross the network unencrypted",
+            file=sys.stderr,
+        )
+
+    def start() -> int:
+        if settings.workers > 1:
+            # Each worker builds its own engine; a broken library must fail here, once, by name.
+            from assistant.library.loader import load_library
+
+            load_library(settings.rules_dir, settings.templates_dir)
+        run(settings)
+        return EXIT_OK
+
+    return guarded(start)

@@ -163,6 +163,57 @@ def build_parser() -> argparse.ArgumentParser:
     )
     page.set_defaults(handler=commands.page)
 
+    serve = subcommands.add_parser(
+        "serve",
+        help="the HTTP JSON API for help-desk apps, on this machine (docs/api.md)",
+        description="Serve /v1/check, /v1/scan, /v1/compose, /v1/library and /v1/health on "
+        "http://127.0.0.1:8765. Every route but /v1/health needs 'Authorization: Bearer TOKEN'; "
+        "the token is made on first start (owner-only file) unless REPLY_ASSISTANT_TOKEN is set.",
+    )
+    serve.add_argument("--host", default="127.0.0.1", metavar="H", help="default: %(default)s")
+    serve.add_argument("--port", type=int, default=8765, metavar="P", help="default: %(default)s")
+    serve.add_argument(
+        "--block-on",
+        choices=FAIL_ON_CHOICES,
+        default="error",
+        help="verdict 'block' when a finding reaches this severity (default: error)",
+    )
+    serve.add_argument(
+        "--allow-origin",
+        action="append",
+        default=[],
+        metavar="ORIGIN",
+        help="a help desk's origin browsers may call from (repeatable): https://acme.zendesk.com, "
+        "https://*.zendesk.com, chrome-extension://ID; also $REPLY_ASSISTANT_ALLOWED_ORIGINS. "
+        "Default: none",
+    )
+    serve.add_argument(
+        "--token-file",
+        default=None,
+        metavar="FILE",
+        help="the bearer token's file (default: $XDG_CONFIG_HOME/reply-assistant/token)",
+    )
+    serve.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="processes, each with its own engine (about 300 MB each); default: %(default)s",
+    )
+    serve.add_argument(
+        "--reload-interval",
+        type=float,
+        default=0.5,
+        metavar="SECONDS",
+        help="how often to look for saved library files (default: %(default)s)",
+    )
+    serve.add_argument(
+        "--access-log",
+        action="store_true",
+        help="log one line per request (method, path, status; never a body)",
+    )
+    serve.set_defaults(handler=commands.serve)
+
     curators = subcommands.add_parser(
         "curators", help="manage the curators who may edit the library on a team page"
     )
