@@ -8,6 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from page_fixtures import PROBE_FAMILY
 from streamlit.testing.v1 import AppTest
 
 from assistant.core.findings import Finding
@@ -59,27 +60,6 @@ def enter(app: AppTest, key: str, text: str) -> AppTest:
     app.run()
     assert not app.exception
     return app
-
-
-# A family of one rule with a replacement, added to the library copy, so the apply-and-undo test
-# does not depend on which replacements the bundled rules carry.
-PROBE_FAMILY = """\
-family: probe
-category: stonewalling
-description: A shrug at the customer's problem (a test family).
-rules:
-  - id: probe.cookie-crumbles
-    severity: warning
-    message: "“{match}” shrugs the problem off."
-    replacements: ["here is what I can do"]
-    patterns:
-      - "that is the way the cookie crumbles"
-    examples:
-      flag:
-        - {text: "Well, that is the way the cookie crumbles.", match: "that is the way the cookie crumbles"}
-      pass:
-        - {text: "The cookie jar is on its way."}
-"""
 
 
 def with_probe_family(rules: Path) -> None:

@@ -17,6 +17,7 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from page_fixtures import PROBE_FAMILY
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
@@ -36,25 +37,6 @@ PROBES = (
     '[Twitter](https://evil.example/login) *tilted* <b id="probe-tag">bold?</b> '
     "<img id=probe-img src=x> https://evil.example/bare"
 )
-# A rule with a replacement in the served library copy, so applying one does not depend on which
-# replacements the bundled rules carry.
-PROBE_FAMILY = """\
-family: probe
-category: stonewalling
-description: A shrug at the customer's problem (a test family).
-rules:
-  - id: probe.cookie-crumbles
-    severity: warning
-    message: "“{match}” shrugs the problem off."
-    replacements: ["here is what I can do"]
-    patterns:
-      - "that is the way the cookie crumbles"
-    examples:
-      flag:
-        - {text: "Well, that is the way the cookie crumbles.", match: "that is the way the cookie crumbles"}
-      pass:
-        - {text: "The cookie jar is on its way."}
-"""
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
