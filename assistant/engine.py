@@ -7,6 +7,7 @@ library's file signature), so a check never runs against half of an old library 
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Mapping
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -28,6 +29,12 @@ from assistant.library.templates import case_settings, list_case_types
 from assistant.message.scan import ScanResult, scan
 from assistant.nlp.pipeline import build_nlp
 
+# Memory zones free the words a check added, but spaCy's hash tables keep the freed slots and now
+# and then double in size, so a long run of unique words (names, order numbers) still grows memory
+# by about 40 bytes a check. A pipeline this many checks old is worn: a fresh one starts the
+# tables empty (the batch command renews in place, the API rebuilds beside the one serving).
+RENEW_PIPELINE_AFTER = 200_000
+
 
 class Engine:
     def __init__(self, library: Library, templates_dir: str | Path | None = None):
@@ -35,6 +42,20 @@ class Engine:
         self.templates_dir = resources.templates_dir(templates_dir)
         self.nlp = build_nlp(library)
         self.targets = Targets.from_settings(library.readability)
+        self.checks = 0  # since the pipeline was built
+
+    @property
+    def worn(self) -> bool:
+        return self.checks >= RENEW_PIPELINE_AFTER
+
+    def renew_pipeline(self) -> None:
+        """A fresh pipeline from the same library, the old one freed first so that memory never
+        holds two. Only for a caller that checks from one thread (the batch command)."""
+        self.__dict__.pop("_required_check", None)
+        del self.nlp
+        gc.collect()
+        self.nlp = build_nlp(self.library)
+        self.checks = 0
 
     @classmethod
     def load(
@@ -65,8 +86,10 @@ class Engine:
         required = None if case_type is None else self._required_for(case_type, fault)
         # The zone frees the strings this text added to the vocabulary (spaCy 3.8): a long batch
         # of unique tokens would otherwise grow memory without end. Results hold no spaCy objects.
-        with self.nlp.memory_zone():
-            return review(text, nlp=self.nlp, targets=self.targets, required=required)
+        nlp = self.nlp
+        self.checks += 1
+        with nlp.memory_zone():
+            return review(text, nlp=nlp, targets=self.targets, required=required)
 
     def _required_for(self, case_type: str, fault: str | None) -> RequiredFor:
         known = self.case_types()
@@ -85,10 +108,12 @@ class Engine:
 
     def scan(self, text: str) -> ScanResult:
         """Read a customer's message. Raises InputError for text that cannot be read."""
-        with self.nlp.memory_zone():
+        nlp = self.nlp
+        self.checks += 1
+        with nlp.memory_zone():
             return scan(
                 text,
-                nlp=self.nlp,
+                nlp=nlp,
                 case_types=self.library.case_types,
                 guidance=self.library.guidance,
             )

@@ -123,3 +123,24 @@ def test_the_library_is_looked_at_no_more_often_than_the_interval(
     for _ in range(50):
         holder.current()
     assert looks == []
+
+
+def test_a_worn_pipeline_is_rebuilt_beside_the_one_serving(
+    rules_dir: Callable[[dict[str, str]], Path], monkeypatch
+) -> None:
+    from assistant import engine as engine_module
+
+    library = rules_dir(
+        {"draft/demo.yml": _rule("you should have", "You should have.", "You should have")}
+    )
+    holder = EngineHolder(library, check_interval=0.0)
+    serving = holder.current().engine
+    monkeypatch.setattr(engine_module, "RENEW_PIPELINE_AFTER", serving.checks + 2)
+    serving.review("You should have.")
+    assert not serving.worn
+    serving.review("You should have.")
+    assert serving.worn
+    holder.wait_for_reload()
+    renewed = holder.current().engine
+    assert renewed is not serving and not renewed.worn
+    assert [f.rule for f in renewed.review("You should have.").findings] == ["demo.blame"]

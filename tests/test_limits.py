@@ -112,3 +112,22 @@ def test_the_terminal_says_when_a_check_stopped_early(monkeypatch):
     assert "note: the check stopped early" in result.stdout
     batch = run_cli("scan", "--jsonl", stdin='{"id": 1, "text": "I will sue you."}\n')
     assert '"stopped_early": true' in batch.stdout
+
+
+def test_a_worn_pipeline_is_renewed_with_the_same_results(monkeypatch):
+    from assistant import engine as engine_module
+    from assistant.cli.commands import renewed_when_worn
+    from assistant.engine import Engine
+
+    engine = Engine.load()
+    draft = "Hi zq0001xv, you should have read our email. Sorry for any inconvenience."
+    before = engine.review(draft).to_dict()
+    monkeypatch.setattr(engine_module, "RENEW_PIPELINE_AFTER", 3)
+    first_pipeline = engine.nlp
+    engine.review(draft)
+    engine.scan(draft)
+    assert engine.checks == 3 and engine.worn
+    renewed_when_worn(engine)
+    assert engine.nlp is not first_pipeline and engine.checks == 0
+    assert engine.review(draft).to_dict() == before
+    assert engine.review(draft, "defective_or_damaged").to_dict()["findings"]

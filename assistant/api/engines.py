@@ -135,7 +135,10 @@ class EngineHolder:
 
     def _maybe_reload(self) -> None:
         signature = library_signature(self.rules_dir)
-        if signature in (self._loaded.signature, self._failed_signature):
+        # A worn pipeline (engine.RENEW_PIPELINE_AFTER checks) is rebuilt like a changed library:
+        # beside the one serving, swapped in one step, so memory stays flat over months of names.
+        unchanged = signature in (self._loaded.signature, self._failed_signature)
+        if unchanged and not self._loaded.engine.worn:
             return
         with self._lock:
             if self._reloading is not None and self._reloading.is_alive():

@@ -50,11 +50,19 @@ def _load_engine(args: argparse.Namespace) -> Engine:
     return shared_engine(args.rules_dir, args.templates_dir)
 
 
+def renewed_when_worn(engine: Engine) -> None:
+    """A batch of millions of lines renews its pipeline now and then (engine.RENEW_PIPELINE_AFTER),
+    so its memory stays that of the first lines; the command checks from one thread only."""
+    if engine.worn:
+        engine.renew_pipeline()
+
+
 def check(args: argparse.Namespace) -> int:
     engine: Engine | None = None
 
     def analyse(text: str, case_type: str | None) -> Result:
         assert engine is not None, "run() loads the engine before any input is read"
+        renewed_when_worn(engine)
         return engine.review(text, case_type, fault=args.fault)
 
     def describe(name: str, text: str, result: Result) -> str:
@@ -91,6 +99,7 @@ def scan(args: argparse.Namespace) -> int:
 
     def analyse(text: str, _case_type: str | None) -> Result:
         assert engine is not None, "run() loads the engine before any input is read"
+        renewed_when_worn(engine)
         return engine.scan(text)
 
     def describe(name: str, text: str, result: Result) -> str:
