@@ -9,6 +9,7 @@ markdown_literal, HTML only through html_literal (assistant/ui/safe_text.py), or
 from __future__ import annotations
 
 import difflib
+import math
 from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -50,6 +51,7 @@ from assistant.curation.rule_editor import (
 )
 from assistant.curation.save_log import UNKNOWN_AUTHOR, SaveLogError, record_save
 from assistant.curation.saves import SaveConflict, SaveError, save, snapshot
+from assistant.curation.sign_in_limits import SignInLimiter
 from assistant.draft.readability import Targets
 from assistant.engine import Engine
 from assistant.evaluation.rule_examples import check_rule_examples
@@ -1013,13 +1015,28 @@ def curator_section() -> None:
         state.sign_in_feedback = ""
 
 
+@st.cache_resource(show_spinner=False)
+def sign_in_limiter() -> SignInLimiter:
+    # One for the page's process: a fresh browser session must not start a fresh count.
+    return SignInLimiter()
+
+
 def sign_in() -> None:
     state = st.session_state
     settings, _ = team_settings()
     name = state.curator_name.strip()
     secret = state.curator_secret
     state.curator_secret = ""  # never kept in the session
-    if settings is not None and settings.curators.verify(name, secret):
+    limiter = sign_in_limiter()
+    wait = limiter.wait_before_try(name)
+    if wait > 0:
+        state.sign_in_feedback = (
+            f"Not signed in: too many failed sign-ins. Try again in {math.ceil(wait)} s."
+        )
+        return
+    signed_in = settings is not None and settings.curators.verify(name, secret)
+    limiter.record(name, success=signed_in)
+    if signed_in:
         state.curator = name
     else:
         state.sign_in_feedback = "Not signed in: that name and password do not match."

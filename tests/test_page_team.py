@@ -128,3 +128,19 @@ def test_this_machine_only_needs_no_sign_in(library_copy, monkeypatch):
     assert not any(b.label == "Sign in" for b in app.button)
     app.selectbox(key="edit_file").set_value(FILE).run()
     assert "edit_save" in keys(app)
+
+
+def test_repeated_wrong_sign_ins_wait_even_for_the_right_token(team):
+    from assistant.curation.sign_in_limits import FAILURES_BEFORE_WAIT
+
+    app = started()
+    app.selectbox(key="edit_file").set_value(FILE).run()
+    for _ in range(FAILURES_BEFORE_WAIT):
+        sign_in(app, "mallory", "not-the-token")
+        assert any("do not match" in line for line in said(app.error))
+    sign_in(app, "mallory", TOKEN)
+    assert any("too many failed sign-ins" in line for line in said(app.error))
+    assert "edit_save" not in keys(app)
+    # Another name is not held by mallory's failures
+    sign_in(app, "priya", TOKEN)
+    assert "edit_save" in keys(app)
