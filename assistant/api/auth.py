@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from assistant.api.errors import error_response
 from assistant.api.token import Token
 
 OPEN_PATHS = frozenset({"/v1/health"})
-
-
-def _unauthorised(message: str) -> bytes:
-    return json.dumps({"error": message, "field": "Authorization"}).encode()
 
 
 class BearerAuth:
@@ -34,16 +29,7 @@ class BearerAuth:
                 await self.app(scope, receive, send)
                 return
             problem = "wrong token: send 'Authorization: Bearer <token>' with this install's token"
-        payload = _unauthorised(problem)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 401,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"www-authenticate", b'Bearer realm="reply-assistant"'),
-                ],
-            }
+        refusal = error_response(
+            401, problem, "Authorization", {"www-authenticate": 'Bearer realm="reply-assistant"'}
         )
-        await send({"type": "http.response.body", "body": payload})
+        await refusal(scope, receive, send)

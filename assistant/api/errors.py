@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import re
 import traceback
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -26,8 +26,11 @@ class ApiError(Exception):
         self.field = field
 
 
-def error_response(status: int, error: str, field: str | None = None) -> JSONResponse:
-    return JSONResponse({"error": error, "field": field}, status_code=status)
+def error_response(
+    status: int, error: str, field: str | None = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The one error body; also an ASGI app, so middleware below the routes answers with it too."""
+    return JSONResponse({"error": error, "field": field}, status_code=status, headers=headers)
 
 
 def _field_name(loc: Sequence[Any]) -> str | None:

@@ -6,25 +6,14 @@ bytes stops a body that cannot hold a valid request before it is read into memor
 
 from __future__ import annotations
 
-import json
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from assistant.api.errors import error_response
 from assistant.core.text import MAX_TEXT_CHARS
 
 # "\ud83d\ude42" is 12 bytes for one character: the worst case of ensure_ascii JSON. Plus room
 # for the other fields and a compose context.
 MAX_BODY_BYTES = 12 * MAX_TEXT_CHARS + 64 * 1024
-
-
-def _too_large(limit: int) -> bytes:
-    return json.dumps(
-        {
-            "error": f"the request body is over {limit:,} bytes; a text holds at most "
-            f"{MAX_TEXT_CHARS:,} characters",
-            "field": None,
-        }
-    ).encode()
 
 
 class BodyLimit:
@@ -40,7 +29,7 @@ class BodyLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
-            await self._refuse(send)
+            await self._refuse(scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -51,7 +40,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.limit:
-                await self._refuse(send)
+                await self._refuse(scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -68,17 +57,11 @@ class BodyLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
-        payload = _too_large(self.limit)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": 413,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(payload)).encode()),
-                    (b"connection", b"close"),
-                ],
-            }
+    async def _refuse(self, scope: Scope, receive: Receive, send: Send) -> None:
+        refusal = error_response(
+            413,
+            f"the request body is over {self.limit:,} bytes; a text holds at most "
+            f"{MAX_TEXT_CHARS:,} characters",
+            headers={"connection": "close"},
         )
-        await send({"type": "http.response.body", "body": payload})
+        await refusal(scope, receive, send)
