@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
@@ -97,3 +98,18 @@ def valid_rule_text() -> str:
 @pytest.fixture
 def cli() -> Callable[..., CliResult]:
     return run_cli
+
+
+@pytest.fixture
+def library_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
+    """A copy of the checkout's library that the page (and the CLI) read through the environment,
+    outside team mode unless a test turns it on: a page test may save into it freely."""
+    checkout = Path(__file__).resolve().parent.parent
+    rules, templates = tmp_path / "phrase_rules", tmp_path / "templates"
+    shutil.copytree(checkout / "phrase_rules", rules)
+    shutil.copytree(checkout / "templates", templates)
+    monkeypatch.setenv("REPLY_ASSISTANT_RULES_DIR", str(rules))
+    monkeypatch.setenv("REPLY_ASSISTANT_TEMPLATES_DIR", str(templates))
+    monkeypatch.delenv("REPLY_ASSISTANT_TEAM", raising=False)
+    monkeypatch.delenv("REPLY_ASSISTANT_CURATORS", raising=False)
+    return rules, templates

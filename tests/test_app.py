@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import html
 import re
-import shutil
 from pathlib import Path
 
-import pytest
 from page_fixtures import PROBE_FAMILY
 from streamlit.testing.v1 import AppTest
 
@@ -19,17 +17,6 @@ from assistant.ui.highlight import highlight_html
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
-
-
-@pytest.fixture
-def library_copy(tmp_path, monkeypatch):
-    rules = tmp_path / "phrase_rules"
-    templates = tmp_path / "templates"
-    shutil.copytree(ROOT / "phrase_rules", rules)
-    shutil.copytree(ROOT / "templates", templates)
-    monkeypatch.setenv("REPLY_ASSISTANT_RULES_DIR", str(rules))
-    monkeypatch.setenv("REPLY_ASSISTANT_TEMPLATES_DIR", str(templates))
-    return rules, templates
 
 
 def started() -> AppTest:

@@ -4,7 +4,6 @@ the current text, paging, and library edits that are never silently lost."""
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -36,14 +35,10 @@ rules:
 
 
 @pytest.fixture
-def library_copy(tmp_path, monkeypatch):
-    rules, templates = tmp_path / "phrase_rules", tmp_path / "templates"
-    shutil.copytree(ROOT / "phrase_rules", rules)
-    shutil.copytree(ROOT / "templates", templates)
+def library_copy(library_copy):
+    rules, _ = library_copy
     (rules / "draft" / "probe.yml").write_text(PROBE_FAMILY, encoding="utf-8")
-    monkeypatch.setenv("REPLY_ASSISTANT_RULES_DIR", str(rules))
-    monkeypatch.setenv("REPLY_ASSISTANT_TEMPLATES_DIR", str(templates))
-    return rules, templates
+    return library_copy
 
 
 def started() -> AppTest:

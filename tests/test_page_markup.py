@@ -9,10 +9,8 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 from pathlib import Path
 
-import pytest
 from markdown_it import MarkdownIt
 from streamlit.testing.v1 import AppTest
 
@@ -63,16 +61,6 @@ def test_html_literal_is_text_to_html_and_markdown_alike():
 
 def test_highlight_html_carries_no_probe_markup():
     assert markup_traces(f"<div>{highlight_html(PROBES, [])}</div>") == []
-
-
-@pytest.fixture
-def library_copy(tmp_path, monkeypatch):
-    rules, templates = tmp_path / "phrase_rules", tmp_path / "templates"
-    shutil.copytree(ROOT / "phrase_rules", rules)
-    shutil.copytree(ROOT / "templates", templates)
-    monkeypatch.setenv("REPLY_ASSISTANT_RULES_DIR", str(rules))
-    monkeypatch.setenv("REPLY_ASSISTANT_TEMPLATES_DIR", str(templates))
-    return rules, templates
 
 
 def page_traces(app: AppTest) -> list[str]:

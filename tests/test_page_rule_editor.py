@@ -4,10 +4,8 @@ the file's other text, and the form's text fields read back (assistant/ui/rule_f
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
-import pytest
 from streamlit.testing.v1 import AppTest
 
 from assistant.curation.rule_draft import RuleDraft
@@ -64,17 +62,6 @@ def test_problems_land_at_their_form_field():
         "message": ["is empty"],
         GENERAL: ["other.yml: broken"],
     }
-
-
-@pytest.fixture
-def library_copy(tmp_path, monkeypatch):
-    rules, templates = tmp_path / "phrase_rules", tmp_path / "templates"
-    shutil.copytree(ROOT / "phrase_rules", rules)
-    shutil.copytree(ROOT / "templates", templates)
-    monkeypatch.setenv("REPLY_ASSISTANT_RULES_DIR", str(rules))
-    monkeypatch.setenv("REPLY_ASSISTANT_TEMPLATES_DIR", str(templates))
-    monkeypatch.delenv("REPLY_ASSISTANT_TEAM", raising=False)
-    return rules, templates
 
 
 def opened() -> AppTest:

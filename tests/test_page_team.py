@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pytest
@@ -16,17 +15,6 @@ ROOT = Path(__file__).resolve().parent.parent
 APP = str(ROOT / "app.py")
 TOKEN = "team-token-for-the-page-tests"
 FILE = "templates/other/opening.txt"
-
-
-@pytest.fixture
-def library_copy(tmp_path, monkeypatch):
-    rules, templates = tmp_path / "phrase_rules", tmp_path / "templates"
-    shutil.copytree(ROOT / "phrase_rules", rules)
-    shutil.copytree(ROOT / "templates", templates)
-    monkeypatch.setenv("REPLY_ASSISTANT_RULES_DIR", str(rules))
-    monkeypatch.setenv("REPLY_ASSISTANT_TEMPLATES_DIR", str(templates))
-    monkeypatch.delenv("REPLY_ASSISTANT_CURATORS", raising=False)
-    return rules, templates
 
 
 @pytest.fixture
