@@ -144,3 +144,30 @@ def test_a_worn_pipeline_is_rebuilt_beside_the_one_serving(
     renewed = holder.current().engine
     assert renewed is not serving and not renewed.worn
     assert [f.rule for f in renewed.review("You should have.").findings] == ["demo.blame"]
+
+
+def test_a_worn_pipeline_is_not_rebuilt_from_a_library_already_refused(
+    rules_dir: Callable[[dict[str, str]], Path], monkeypatch
+) -> None:
+    from assistant import engine as engine_module
+    from assistant.engine import Engine
+
+    library = rules_dir(
+        {"draft/demo.yml": _rule("you should have", "You should have.", "You should have")}
+    )
+    builds: list[Path] = []
+
+    def counted(rules: Path, templates: Path) -> Engine:
+        builds.append(rules)
+        return Engine.load(rules, templates)
+
+    holder = EngineHolder(library, check_interval=0.0, build=counted)
+    _save(library / "draft" / "demo.yml", "rules: [oops")
+    holder.wait_for_reload()
+    assert holder.reload_error and len(builds) == 2
+    monkeypatch.setattr(engine_module, "RENEW_PIPELINE_AFTER", 0)
+    assert holder.current().engine.worn
+    for _ in range(3):
+        holder.wait_for_reload()
+    assert len(builds) == 2  # the broken save is not tried again on every interval
+    assert holder.reload_error

@@ -137,8 +137,10 @@ class EngineHolder:
         signature = library_signature(self.rules_dir)
         # A worn pipeline (engine.RENEW_PIPELINE_AFTER checks) is rebuilt like a changed library:
         # beside the one serving, swapped in one step, so memory stays flat over months of names.
-        unchanged = signature in (self._loaded.signature, self._failed_signature)
-        if unchanged and not self._loaded.engine.worn:
+        # Not while the saved library is one already refused: it would fail again every interval.
+        if signature == self._failed_signature:
+            return
+        if signature == self._loaded.signature and not self._loaded.engine.worn:
             return
         with self._lock:
             if self._reloading is not None and self._reloading.is_alive():
